@@ -1,0 +1,138 @@
+"""The answering core shared by the CLI chat and the Slack bot.
+
+Without an LLM the answer is extractive: the best-matching sentences of the
+article, each followed by the citation number of the passage it comes from.
+When retrieval is not confident the article answers, the bot abstains instead
+of quoting something irrelevant.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Sequence
+
+from bot.abstention import AbstentionDecision, decide_abstention
+from bot.models import Answer, Highlight, Passage
+from bot.retrieval import RankedParagraph, retrieve
+from ingest.language import detect_language, language_name
+from vectorstore.store import ChromaStore
+
+MAX_ANSWER_SENTENCES = 3
+ANSWER_MARGIN = 0.03  # sentences this close to the best one join the answer
+HIGHLIGHT_MARGIN = 0.02
+
+_FOLLOW_UP_START = re.compile(
+    r"^(and|but|so|also|what about|how about|why|then|그럼|그러면|그리고|그래서|또|왜|그건|그것은|이건)\b",
+    re.IGNORECASE,
+)
+
+
+def standalone_query(question: str, history: Sequence[str] = ()) -> str:
+    """Fold the previous question into a short follow-up so retrieval has its subject.
+
+    "and what did Microsoft do about it?" alone lacks what "it" is; the earlier
+    question supplies it. A full question of its own is left as it is.
+    """
+    if not history:
+        return question
+    words = question.split()
+    if len(words) <= 6 or _FOLLOW_UP_START.search(question.strip()):
+        return f"{history[-1]} {question}"
+    return question
+
+
+def _highlights(entry: RankedParagraph) -> list[Highlight]:
+    if not entry.sentences:
+        return []
+    best = entry.sentences[0].score
+    start = int(entry.hit.metadata.get("start", 0))
+    marks = []
+    for sentence in entry.sentences[:2]:
+        if sentence.score < best - HIGHLIGHT_MARGIN:
+            break
+        offset = int(sentence.metadata.get("start", 0)) - start
+        if 0 <= offset and entry.hit.text[offset : offset + len(sentence.text)] == sentence.text:
+            marks.append(Highlight(offset, offset + len(sentence.text), sentence.text, round(sentence.score, 4)))
+    return sorted(marks, key=lambda h: h.start)
+
+
+def to_passage(n: int, entry: RankedParagraph) -> Passage:
+    meta = entry.hit.metadata
+    return Passage(
+        n=n,
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        paragraph=int(meta.get("paragraph", 0)),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        text=entry.hit.text,
+        score=round(entry.score, 4),
+        url=str(meta.get("url", "")),
+        kind=str(meta.get("kind", "paragraph")),
+        chunk_id=entry.hit.id,
+        highlights=_highlights(entry),
+    )
+
+
+def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:
+    """The best sentences, each with its citation; (text, cited passage numbers)."""
+    candidates: list[tuple[float, int, str]] = []
+    for passage in passages:
+        marks = passage.highlights or [Highlight(0, len(passage.text), passage.text, passage.score)]
+        candidates.extend((mark.score, passage.n, mark.text) for mark in marks)
+    if not candidates:
+        return "", []
+    candidates.sort(key=lambda c: -c[0])
+    best = candidates[0][0]
+    chosen = [c for c in candidates if c[0] >= best - ANSWER_MARGIN][:MAX_ANSWER_SENTENCES]
+    text = " ".join(f"{sentence} [{n}]" for _, n, sentence in chosen)
+    return text, sorted({n for _, n, _ in chosen})
+
+
+def abstention_text(question_language: str, title: str) -> str:
+    if question_language == "ko":
+        return f"기사에는 이 질문에 대한 내용이 없습니다(“{title}”에서 답을 찾지 못했습니다)."
+    return f"The article doesn't say: nothing in “{title}” answers this question."
+
+
+def language_note(question_language: str, article_language: str) -> str:
+    if question_language == article_language:
+        return ""
+    if question_language == "ko":
+        return f"인용문은 기사 원문 언어({language_name(article_language)})로 되어 있습니다."
+    return f"Quotes are in {language_name(article_language)}, the article's language."
+
+
+def answer_question(question: str, store: ChromaStore, k: int = 3,
+                    history: Sequence[str] = ()) -> Answer:
+    """Retrieve, decide whether the article answers, and compose a cited answer."""
+    started = time.perf_counter()
+    question = question.strip()
+    language = detect_language(question)
+    retrieval = retrieve(standalone_query(question, history), store)
+    ranked = retrieval.paragraphs
+    article_language = str(ranked[0].hit.metadata.get("lang", "ko")) if ranked else "ko"
+    title = str(ranked[0].hit.metadata.get("title", "")) if ranked else ""
+    decision: AbstentionDecision = decide_abstention(question, retrieval)
+    passages = [] if decision.abstain else [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
+    if decision.abstain:
+        text, citations = abstention_text(language, title), []
+    else:
+        text, citations = extractive_answer(passages)
+    note = language_note(language, article_language)
+    timings = dict(retrieval.timings_ms)
+    timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+    return Answer(
+        question=question,
+        answer=text,
+        abstained=decision.abstain,
+        language=language,
+        article_language=article_language,
+        passages=passages,
+        citations=citations,
+        notes=[note] if note and not decision.abstain else [],
+        timings_ms=timings,
+        confidence=round(decision.confidence, 4),
+    )

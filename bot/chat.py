@@ -1,0 +1,76 @@
+"""Interactive chat in the terminal: questions, follow-ups, /sources, /help, /quit.
+
+Reads plain lines, so it works the same typed at a prompt or piped from a file.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.answering import answer_question
+from bot.formatting import render_answer, render_passage
+from bot.models import Answer
+from vectorstore.store import ChromaStore
+
+HELP = """Ask a question about the article, in English or Korean.
+  /sources   show the passages of the last answer in full
+  /clear     forget the conversation (follow-ups use earlier questions)
+  /help      this help
+  /quit      leave (Ctrl-D and Ctrl-C work too)"""
+
+
+def _read_line(stream: TextIO, prompt: str, console: Console) -> str | None:
+    if stream.isatty():
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+    console.print(prompt, end="", highlight=False)
+    line = stream.readline()
+    if not line:
+        return None
+    console.print(line.rstrip("\n"), highlight=False)
+    return line
+
+
+def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdin
+    history: list[str] = []
+    last: Answer | None = None
+    console.print("articlebot — ask about the article. /help for commands, /quit to leave.", highlight=False)
+    try:
+        while True:
+            line = _read_line(stream, "you> ", console)
+            if line is None:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            command = text.lower()
+            if command in ("/quit", "/exit", "/q"):
+                break
+            if command == "/help":
+                console.print(HELP, highlight=False)
+            elif command == "/sources":
+                if last is None or not last.passages:
+                    console.print("No passages yet: ask a question first.", highlight=False)
+                for passage in last.passages if last else []:
+                    console.print(render_passage(passage))
+            elif command == "/clear":
+                history.clear()
+                console.print("Conversation cleared.", highlight=False)
+            elif command.startswith("/"):
+                console.print(f"Unknown command {text.split()[0]}; /help lists them.", highlight=False)
+            else:
+                last = answer_question(text, store, k, history=history)
+                history.append(text)
+                console.print(render_answer(last, show_passages=False))
+                if last.passages:
+                    cited = ", ".join(f"[{p.n}] ¶ {p.paragraph}" for p in last.passages)
+                    console.print(f"sources: {cited} — /sources to read them", style="dim", highlight=False)
+    except KeyboardInterrupt:
+        console.print("")
+    console.print("Bye.", highlight=False)

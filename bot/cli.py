@@ -1,0 +1,232 @@
+"""`articlebot` command line: ingest, ask, chat, status.
+
+Heavy libraries (chromadb, kiwipiepy, the embedding model) are imported inside
+the commands that need them, so `articlebot --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import click
+
+from vectorstore.errors import ArticlebotError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.settings import Settings
+    from vectorstore.store import ChromaStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn project errors into one clean line and exit 1 — never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ArticlebotError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings() -> "Settings":
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise click.ClickException(f"invalid configuration: {problems}") from exc
+
+
+def stderr_console() -> "Console":
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def stdout_console() -> "Console":
+    from rich.console import Console
+
+    return Console()
+
+
+def ready_store(settings: "Settings", quiet: bool = False) -> "ChromaStore":
+    """Open the store; fill it with the bundled article when it is empty."""
+    from bot.runtime import ensure_corpus, open_store
+
+    store = open_store(settings)
+    console = stderr_console()
+    ensure_corpus(store, settings, (lambda _msg: None) if quiet else console.print)
+    return store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="articlebot")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Ask questions about news articles and get answers with cited passages.
+
+    Settings come from the environment and a .env file (see .env.example).
+    """
+    ctx.obj = None  # settings are loaded lazily by commands that need them
+
+
+def settings_of(ctx: click.Context) -> "Settings":
+    if ctx.obj is None:
+        ctx.obj = load_settings()
+    return ctx.obj
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", default="", help="Title of the article (default: from the file).")
+@click.option("--url", default="", help="Where the article was published.")
+@click.option("--doc-id", default="", help="Document id (default: the file name's stem).")
+@click.option("--rebuild", is_flag=True, help="Delete the whole store first (e.g. after changing the model).")
+@click.option("json_", "--json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+@user_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, doc_id: str,
+           rebuild: bool, json_: bool) -> None:
+    """Ingest .txt, .md and .html files or folders into the store."""
+    from bot.runtime import ingest_options, open_store
+    from ingest.pipeline import ingest_paths
+
+    settings = settings_of(ctx)
+    store = open_store(settings, rebuild=rebuild)
+    options = ingest_options(settings, title=title, url=url, doc_id=doc_id)
+    err = stderr_console()
+    with _file_progress(err, enabled=not json_) as progress:
+        summary = ingest_paths(list(paths), store, options, progress=progress)
+    if json_:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for problem in summary.errors:
+            err.print(f"[red]skipped[/red] {problem}", highlight=False)
+        stdout_console().print(
+            f"Ingested {summary.documents} document(s): {summary.paragraphs} paragraphs, "
+            f"{summary.chunks} chunks, {summary.embedded} embedded, {summary.deleted} removed "
+            f"in {summary.seconds:.2f} s.", highlight=False,
+        )
+    if summary.documents == 0:
+        raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else "nothing was ingested")
+
+
+class _file_progress:
+    """A rich progress bar over files, shown only when there is more than one."""
+
+    def __init__(self, console: "Console", enabled: bool) -> None:
+        self._console = console
+        self._enabled = enabled and console.is_terminal
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[..., None]:
+        return self.update
+
+    def update(self, path: Path, report: Any, error: str | None) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(console=self._console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("ingesting", total=None)
+        self._bar.update(self._task, advance=1, description=f"ingesting {path.name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="How many passages to cite.")
+@click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
+@click.pass_context
+@user_errors
+def ask(ctx: click.Context, question: tuple[str, ...], k: int | None, json_: bool) -> None:
+    """Answer one QUESTION with cited passages."""
+    from bot.answering import answer_question
+    from bot.formatting import answer_json, render_answer
+
+    text = " ".join(question).strip()
+    if not text:
+        raise click.ClickException("the question is empty")
+    settings = settings_of(ctx)
+    store = ready_store(settings, quiet=json_)
+    answer = answer_question(text, store, k or settings.top_k)
+    if json_:
+        click.echo(answer_json(answer))
+    else:
+        stdout_console().print(render_answer(answer))
+
+
+@cli.command()
+@click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="How many passages to cite.")
+@click.pass_context
+@user_errors
+def chat(ctx: click.Context, k: int | None) -> None:
+    """Chat about the ingested articles (/help for commands)."""
+    from bot.chat import run_chat
+
+    settings = settings_of(ctx)
+    store = ready_store(settings)
+    run_chat(store, k or settings.top_k, stdout_console())
+
+
+@cli.command()
+@click.option("json_", "--json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+@user_errors
+def status(ctx: click.Context, json_: bool) -> None:
+    """Show what the store holds."""
+    from bot.runtime import open_store
+    from bot.status import store_status
+
+    settings = settings_of(ctx)
+    info = store_status(open_store(settings))
+    if json_:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    console = stdout_console()
+    console.print(f"store: {info['store']}", highlight=False)
+    console.print(f"embedding model: {info['embedding_model']}", highlight=False)
+    console.print(f"documents: {info['documents']}  paragraphs: {info['paragraphs']}  "
+                  f"chunks: {info['chunks']}", highlight=False)
+    for doc in info["per_document"]:
+        console.print(f"  {doc['doc_id']}: {doc['title']} ({doc['paragraphs']} paragraphs)", highlight=False)
+
+
+def _register_front_ends() -> None:
+    """Commands of other front ends live with them; their modules import lazily."""
+    from bot.slack.cli import feedback, slack
+
+    cli.add_command(slack)
+    cli.add_command(feedback)
+
+
+_register_front_ends()
+
+
+def main() -> None:
+    cli(prog_name="articlebot")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

