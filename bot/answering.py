@@ -12,9 +12,9 @@ import re
 import time
 from typing import Sequence
 
-from bot.abstention import AbstentionDecision, decide_abstention
+from bot.abstention import decide_abstention
 from bot.models import Answer, Highlight, Passage
-from bot.retrieval import RankedParagraph, retrieve
+from bot.retrieval import RankedParagraph, Retrieval, retrieve
 from ingest.language import detect_language, language_name
 from vectorstore.store import ChromaStore
 
@@ -79,7 +79,8 @@ def to_passage(n: int, entry: RankedParagraph) -> Passage:
 def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:
     """The best sentences, each with its citation; (text, cited passage numbers)."""
     candidates: list[tuple[float, int, str]] = []
-    for passage in passages:
+    prose = [p for p in passages if p.kind == "paragraph"] or list(passages)
+    for passage in prose:
         marks = passage.highlights or [Highlight(0, len(passage.text), passage.text, passage.score)]
         candidates.extend((mark.score, passage.n, mark.text) for mark in marks)
     if not candidates:
@@ -91,10 +92,11 @@ def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:
     return text, sorted({n for _, n, _ in chosen})
 
 
-def abstention_text(question_language: str, title: str) -> str:
+def abstention_text(question_language: str, title: str, reason: str = "") -> str:
     if question_language == "ko":
         return f"기사에는 이 질문에 대한 내용이 없습니다(“{title}”에서 답을 찾지 못했습니다)."
-    return f"The article doesn't say: nothing in “{title}” answers this question."
+    why = f" ({reason})" if reason.startswith("the article never") else ""
+    return f"The article doesn't say: nothing in “{title}” answers this question{why}."
 
 
 def language_note(question_language: str, article_language: str) -> str:
@@ -105,20 +107,17 @@ def language_note(question_language: str, article_language: str) -> str:
     return f"Quotes are in {language_name(article_language)}, the article's language."
 
 
-def answer_question(question: str, store: ChromaStore, k: int = 3,
-                    history: Sequence[str] = ()) -> Answer:
-    """Retrieve, decide whether the article answers, and compose a cited answer."""
-    started = time.perf_counter()
-    question = question.strip()
+def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: float | None = None) -> Answer:
+    """Decide whether the article answers, and compose the cited extractive answer."""
+    started = time.perf_counter() if started is None else started
     language = detect_language(question)
-    retrieval = retrieve(standalone_query(question, history), store)
     ranked = retrieval.paragraphs
-    article_language = str(ranked[0].hit.metadata.get("lang", "ko")) if ranked else "ko"
-    title = str(ranked[0].hit.metadata.get("title", "")) if ranked else ""
-    decision: AbstentionDecision = decide_abstention(question, retrieval)
+    article_language = ranked[0].document.lang if ranked else "ko"
+    title = ranked[0].document.title if ranked else ""
+    decision = decide_abstention(question, retrieval)
     passages = [] if decision.abstain else [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
     if decision.abstain:
-        text, citations = abstention_text(language, title), []
+        text, citations = abstention_text(language, title, decision.reason), []
     else:
         text, citations = extractive_answer(passages)
     note = language_note(language, article_language)
@@ -134,5 +133,15 @@ def answer_question(question: str, store: ChromaStore, k: int = 3,
         citations=citations,
         notes=[note] if note and not decision.abstain else [],
         timings_ms=timings,
-        confidence=round(decision.confidence, 4),
+        top_score=round(ranked[0].dense, 4) if ranked else 0.0,
+        reason=decision.reason,
     )
+
+
+def answer_question(question: str, store: ChromaStore, k: int = 3,
+                    history: Sequence[str] = ()) -> Answer:
+    """Retrieve for the question (with earlier questions for a follow-up) and answer it."""
+    started = time.perf_counter()
+    question = question.strip()
+    retrieval = retrieve(standalone_query(question, history), store)
+    return compose_answer(question, retrieval, k, started)

@@ -70,7 +70,12 @@ def ready_store(settings: "Settings", quiet: bool = False) -> "ChromaStore":
 
     store = open_store(settings)
     console = stderr_console()
-    ensure_corpus(store, settings, (lambda _msg: None) if quiet else console.print)
+
+    def announce(message: str) -> None:
+        if not quiet:
+            console.print(message, soft_wrap=True, highlight=False)
+
+    ensure_corpus(store, settings, announce)
     return store
 
 
@@ -211,6 +216,34 @@ def status(ctx: click.Context, json_: bool) -> None:
                   f"chunks: {info['chunks']}", highlight=False)
     for doc in info["per_document"]:
         console.print(f"  {doc['doc_id']}: {doc['title']} ({doc['paragraphs']} paragraphs)", highlight=False)
+
+
+@cli.command("eval")
+@click.option("--gold", "gold_files", multiple=True, type=click.Path(path_type=Path),
+              help="Gold JSON Lines file(s) (default: the bundled dev and extra sets).")
+@click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Passages cited per answer.")
+@click.option("--baselines", is_flag=True, help="Also run BM25 and LangChain's naive RAG recipe.")
+@click.option("json_", "--json", is_flag=True, help="Print metrics and every question's results as JSON.")
+@click.pass_context
+@user_errors
+def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | None,
+                     baselines: bool, json_: bool) -> None:
+    """Measure retrieval, abstention and latency on gold questions."""
+    from bot.evaluation.gold import bundled_gold_files, load_gold
+    from bot.evaluation.harness import evaluate
+    from bot.evaluation.report import report_table
+
+    settings = settings_of(ctx)
+    store = ready_store(settings, quiet=json_)
+    files = {p.stem: p for p in gold_files} if gold_files else bundled_gold_files()
+    reports = {name: evaluate(store, load_gold(path), k or settings.top_k, baselines)
+               for name, path in sorted(files.items())}
+    if json_:
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+        return
+    console = stdout_console()
+    for name, report in reports.items():
+        console.print(report_table(name, report))
 
 
 def _register_front_ends() -> None:

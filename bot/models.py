@@ -45,7 +45,8 @@ class Answer:
     citations: list[int]
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    confidence: float = 0.0
+    top_score: float = 0.0  # best cosine similarity of any chunk (for diagnostics)
+    reason: str = ""  # why the bot answered or abstained
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

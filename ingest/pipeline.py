@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks
+from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash
+from ingest.glossary import learn_glossary
+from ingest.korean import KiwiAnalyzer, TextAnalyzer
 from ingest.language import detect_language
 from ingest.reading import (
     DEFAULT_MAX_BYTES, InputError, SourceText, iter_input_files, read_source,
 )
-from ingest.sentences import KiwiSentenceSplitter, SentenceSplitter
 from ingest.structure import ArticleStructure, parse_article
-from vectorstore.records import Chunk
+from vectorstore.records import Chunk, DocumentRecord
 from vectorstore.store import ChromaStore
 
 
@@ -91,36 +93,85 @@ def article_info(source: SourceText, structure: ArticleStructure,
     )
 
 
-def prepare_file(path: Path, options: IngestOptions,
-                 split: SentenceSplitter) -> tuple[ArticleInfo, list[Chunk], str]:
-    """Read and chunk one file (no store access): (info, chunks, encoding)."""
+@dataclass(frozen=True)
+class PreparedArticle:
+    """A file read and chunked, ready to store (no store access yet)."""
+
+    info: ArticleInfo
+    text: str
+    chunks: list[Chunk]
+    encoding: str
+    extra: dict[str, object]
+
+
+def prepare_file(path: Path, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
     source = read_source(path, options.max_bytes)
     structure = parse_article(source.text, markdown=source.kind in ("markdown", "html"))
     if not any(b.kind == "paragraph" for b in structure.blocks):
         raise InputError(f"{path}: has no paragraphs of text to ingest")
     info = article_info(source, structure, options)
-    return info, build_chunks(structure, info, split), source.encoding
+    text = "\n".join(b.text for b in structure.blocks)
+    nouns = sorted(set(analyzer.nouns(text)))
+    extra: dict[str, object] = {
+        "glossary": learn_glossary(text, nouns),
+        "nouns": nouns,
+        "headings": structure.headings,
+        "source_title": structure.source_title,
+    }
+    return PreparedArticle(info, text, build_chunks(structure, info, analyzer), source.encoding, extra)
 
 
-def store_document(store: ChromaStore, info: ArticleInfo, chunks: list[Chunk]) -> tuple[int, int]:
-    """Write one document's chunks; return (embedded, deleted)."""
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def embed_new(store: ChromaStore, chunks: list[Chunk]) -> int:
+    """Embed and add chunks; identical texts are embedded once. Returns texts embedded."""
+    if not chunks:
+        return 0
+    unique = list(dict.fromkeys(c.embed_text for c in chunks))
+    vectors = store.embeddings.embed_passages(unique)
+    row = {text: n for n, text in enumerate(unique)}
+    store.upsert(chunks, vectors[[row[c.embed_text] for c in chunks]])
+    return len(unique)
+
+
+def store_document(store: ChromaStore, article: PreparedArticle) -> tuple[int, int]:
+    """Write one document version safely; return (texts embedded, chunks deleted).
+
+    Order matters for readers: new chunks are added first, then the document
+    record is switched to them in one write, and only then are chunks that no
+    version uses deleted. A crash at any point leaves one complete version live.
+    """
+    info, chunks = article.info, article.chunks
     ids = [c.id for c in chunks]
+    previous = store.get_document(info.doc_id)
     stored = {hit.id: hit.metadata for hit in store.get(ids)}
-    new = [c for c in chunks if c.id not in stored]
-    moved = [c for c in chunks if c.id in stored and stored[c.id] != c.metadata]
-    if new:
-        store.upsert(new, store.embeddings.embed_passages([c.embed_text for c in new]))
+    now = _now()
+    new = [replace(c, metadata={**c.metadata, "added_at": now}) for c in chunks if c.id not in stored]
+    moved = [replace(c, metadata={**c.metadata, "added_at": stored[c.id].get("added_at", now)})
+             for c in chunks if c.id in stored]
+    moved = [c for c in moved if stored[c.id] != c.metadata]
+    embedded = embed_new(store, new)
     if moved:
         store.update_metadata(moved)
+    version = content_hash("\n".join(ids) + info.title + info.url)
+    if previous is None or previous.version != version:
+        store.put_document(DocumentRecord(
+            doc_id=info.doc_id, version=version, text=article.text, chunk_ids=tuple(ids),
+            title=info.title, url=info.url, lang=info.lang, source_site=info.source_site,
+            created_at=previous.created_at if previous else now, updated_at=now,
+            revision=previous.revision + 1 if previous else 1, extra=article.extra,
+        ))
     stale = set(store.ids_where({"doc_id": info.doc_id})) - set(ids)
     if stale:
         store.delete(stale)
-    return len(new), len(stale)
+    return embedded, len(stale)
 
 
 def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions = IngestOptions(),
                  progress: ProgressCallback | None = None,
-                 split: SentenceSplitter | None = None) -> IngestSummary:
+                 analyzer: TextAnalyzer | None = None) -> IngestSummary:
     """Ingest files and folders; a bad file is reported and skipped, the rest go in."""
     started = time.perf_counter()
     files, problems = iter_input_files(paths)
@@ -130,19 +181,21 @@ def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions =
     if not files:
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
-    split = split or KiwiSentenceSplitter()
+    analyzer = analyzer or KiwiAnalyzer()
     with store.writing():
         for path in files:
             try:
-                info, chunks, encoding = prepare_file(path, options, split)
+                article = prepare_file(path, options, analyzer)
             except InputError as exc:
                 summary.errors.append(str(exc))
                 if progress:
                     progress(path, None, str(exc))
                 continue
-            embedded, deleted = store_document(store, info, chunks)
+            embedded, deleted = store_document(store, article)
+            chunks = article.chunks
             report = FileReport(
-                path=str(path), doc_id=info.doc_id, title=info.title, encoding=encoding,
+                path=str(path), doc_id=article.info.doc_id, title=article.info.title,
+                encoding=article.encoding,
                 paragraphs=sum(1 for c in chunks if c.metadata["kind"] in PASSAGE_KINDS),
                 chunks=len(chunks), embedded=embedded, deleted=deleted,
                 unchanged=embedded == 0 and deleted == 0,

@@ -30,3 +30,35 @@ class Hit:
     text: str
     metadata: Metadata
     score: float = 0.0
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One article's current version: which chunks are live, and what it is.
+
+    Readers use only `chunk_ids`, so switching versions is a single write of
+    this record: a re-ingest adds new chunks first, flips the record, then
+    deletes the chunks no version uses any more.
+    """
+
+    doc_id: str
+    version: str
+    text: str
+    chunk_ids: tuple[str, ...]
+    title: str = ""
+    url: str = ""
+    lang: str = ""
+    source_site: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    revision: int = 1
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentChunks:
+    """All live chunks of one document version with their vectors, in stored order."""
+
+    record: DocumentRecord
+    hits: list[Hit]
+    vectors: "object"  # numpy array (n, dim); typed loosely to keep numpy import lazy

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from vectorstore.errors import EmbeddingModelMismatch, StoreError, StoreInUse
-from vectorstore.records import Chunk, Hit
+from vectorstore.records import Chunk, DocumentChunks, DocumentRecord, Hit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from vectorstore.embeddings import ModelEmbeddings
 
 COLLECTION_PREFIX = "articlebot-"
+DOCUMENTS_SUFFIX = ".docs"
 _GET_BATCH = 500
 
 
@@ -31,7 +32,7 @@ def collection_name(model_id: str) -> str:
     return f"{COLLECTION_PREFIX}{slug}"[:512]
 
 
-def _chroma_embedding_function(embeddings: "ModelEmbeddings") -> Any:
+def _chroma_embedding_function(embeddings: "ModelEmbeddings | None") -> Any:
     """Wrap our embeddings in Chroma's protocol so Chroma never loads its own model."""
     from chromadb.api.types import EmbeddingFunction
 
@@ -40,6 +41,8 @@ def _chroma_embedding_function(embeddings: "ModelEmbeddings") -> Any:
             self._embeddings = embeddings
 
         def __call__(self, input: Sequence[str]) -> Any:  # noqa: A002 - Chroma's name
+            if self._embeddings is None:
+                raise StoreError("articlebot collections are embedded by articlebot itself")
             return list(self._embeddings.embed_passages(list(input)))
 
         @staticmethod
@@ -47,11 +50,12 @@ def _chroma_embedding_function(embeddings: "ModelEmbeddings") -> Any:
             return "articlebot"
 
         def get_config(self) -> dict[str, Any]:
-            return {"model_id": embeddings.model_id}
+            return {"model_id": embeddings.model_id if embeddings else ""}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> Any:  # pragma: no cover
-            raise StoreError("articlebot collections need articlebot's own embeddings")
+        def build_from_config(config: dict[str, Any]) -> Any:
+            # Chroma rebuilds functions from stored config; ours carries no model.
+            return _chroma_embedding_function(None)
 
     return ArticlebotEmbeddingFunction()
 
@@ -67,10 +71,16 @@ class ChromaStore:
         self.location = location
         self._lock_path = lock_path
         self.collection_name = collection_name(embeddings.model_id)
+        self._cache: dict[str, DocumentChunks] = {}
         if rebuild:
-            for name in self._collection_names():
+            for name in self._collection_names(include_documents=True):
                 self._client.delete_collection(name)
         self._collection = self._open_collection()
+        self._documents = self._client.get_or_create_collection(
+            self.collection_name + DOCUMENTS_SUFFIX,
+            embedding_function=_chroma_embedding_function(None),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
 
     # -- opening ---------------------------------------------------------------
 
@@ -128,9 +138,10 @@ class ChromaStore:
             metadata={"embedding_model": self.embeddings.model_id},
         )
 
-    def _collection_names(self) -> list[str]:
-        names = [getattr(c, "name", c) for c in self._client.list_collections()]
-        return [n for n in names if str(n).startswith(COLLECTION_PREFIX)]
+    def _collection_names(self, include_documents: bool = False) -> list[str]:
+        names = [str(getattr(c, "name", c)) for c in self._client.list_collections()]
+        return [n for n in names if n.startswith(COLLECTION_PREFIX)
+                and (include_documents or not n.endswith(DOCUMENTS_SUFFIX))]
 
     # -- writing ---------------------------------------------------------------
 
@@ -230,3 +241,82 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+    # -- documents -------------------------------------------------------------
+
+    def put_document(self, record: DocumentRecord) -> None:
+        """Make `record` the live version of its document (one atomic write)."""
+        import json
+
+        self._documents.upsert(
+            ids=[record.doc_id],
+            documents=[record.text],
+            embeddings=[[1.0]],  # records are looked up by id, never by similarity
+            metadatas=[{
+                "version": record.version, "title": record.title, "url": record.url,
+                "lang": record.lang, "source_site": record.source_site,
+                "created_at": record.created_at, "updated_at": record.updated_at,
+                "revision": record.revision,
+                "chunk_ids": json.dumps(list(record.chunk_ids)),
+                "extra": json.dumps(record.extra, ensure_ascii=False),
+            }],
+        )
+
+    def _records(self, **query: Any) -> list[DocumentRecord]:
+        import json
+
+        got = self._documents.get(include=["documents", "metadatas"], **query)
+        return [
+            DocumentRecord(
+                doc_id=i, version=str(m["version"]), text=doc or "",
+                chunk_ids=tuple(json.loads(str(m["chunk_ids"]))), title=str(m.get("title", "")),
+                url=str(m.get("url", "")), lang=str(m.get("lang", "")),
+                source_site=str(m.get("source_site", "")), created_at=str(m.get("created_at", "")),
+                updated_at=str(m.get("updated_at", "")), revision=int(m.get("revision", 1)),
+                extra=json.loads(str(m.get("extra", "{}"))),
+            )
+            for i, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        found = self._records(ids=[doc_id])
+        return found[0] if found else None
+
+    def list_documents(self) -> list[DocumentRecord]:
+        return sorted(self._records(), key=lambda r: r.doc_id)
+
+    def delete_document(self, doc_id: str) -> int:
+        """Remove a document completely; returns how many chunks were deleted."""
+        self._documents.delete(ids=[doc_id])
+        ids = self.ids_where({"doc_id": doc_id})
+        self.delete(ids)
+        self._cache.pop(doc_id, None)
+        return len(ids)
+
+    def document_chunks(self, doc_id: str) -> DocumentChunks | None:
+        """The live chunks of a document with vectors; cached per version.
+
+        Checking the version costs one small read, so answers always reflect the
+        latest ingest, even one made by another process.
+        """
+        import numpy as np
+
+        version = self._documents.get(ids=[doc_id], include=["metadatas"])["metadatas"]
+        if not version:
+            return None
+        cached = self._cache.get(doc_id)
+        if cached is not None and cached.record.version == version[0]["version"]:
+            return cached
+        record = self.get_document(doc_id)
+        if record is None:
+            return None
+        got = self._collection.get(ids=list(record.chunk_ids),
+                                   include=["documents", "metadatas", "embeddings"])
+        order = {chunk_id: n for n, chunk_id in enumerate(record.chunk_ids)}
+        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]),
+                      key=lambda row: order[row[0]])
+        hits = [Hit(i, doc or "", dict(meta or {})) for i, doc, meta, _ in rows]
+        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32).reshape(len(rows), -1)
+        chunks = DocumentChunks(record, hits, vectors)
+        self._cache[doc_id] = chunks
+        return chunks

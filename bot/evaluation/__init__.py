@@ -1,0 +1,1 @@
+"""Evaluation harness: retrieval and abstention quality on gold question sets."""

@@ -1,0 +1,57 @@
+"""Korean-aware text analysis with kiwipiepy (its model ships on PyPI).
+
+Sentences for chunking, morphemes for the lexical (BM25) side of retrieval and
+nouns for the name glossary. Kiwi takes about a second to load, so one analyzer
+is made per ingest run and passed around, never at import time; questions are
+matched against the stored vocabulary instead, so answering never loads Kiwi.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+# Content morphemes: common/proper nouns, foreign words, numbers, verb/adjective
+# stems, roots, Hanja. Particles and endings carry no topic.
+TERM_TAGS = ("NNG", "NNP", "SL", "SN", "VV", "VA", "XR", "SH")
+NOUN_TAGS = ("NNG", "NNP")
+
+
+class TextAnalyzer(Protocol):
+    def split_sentences(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) offsets of each sentence in `text`."""
+        ...
+
+    def terms(self, text: str) -> list[str]:
+        """Lower-cased content morphemes, for BM25."""
+        ...
+
+    def nouns(self, text: str) -> list[str]:
+        """Nouns of two or more characters, for the glossary and answer checks."""
+        ...
+
+
+class KiwiAnalyzer:
+    """Kiwi for Korean and mixed Korean/English news text."""
+
+    def __init__(self) -> None:
+        from kiwipiepy import Kiwi
+
+        self._kiwi: Any = Kiwi()
+
+    def split_sentences(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        for sentence in self._kiwi.split_into_sents(text):
+            start, end = int(sentence.start), int(sentence.end)
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+        return spans or [(0, len(text))]
+
+    def terms(self, text: str) -> list[str]:
+        return [t.form.lower() for t in self._kiwi.tokenize(text) if t.tag in TERM_TAGS]
+
+    def nouns(self, text: str) -> list[str]:
+        return [t.form for t in self._kiwi.tokenize(text) if t.tag in NOUN_TAGS and len(t.form) > 1]

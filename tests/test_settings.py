@@ -1,0 +1,41 @@
+"""Settings: every one documented in .env.example, read from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, default_data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_env_example_documents_every_setting() -> None:
+    documented = {line.split("=", 1)[0].strip() for line in (ROOT / ".env.example").read_text().splitlines()
+                  if "=" in line and not line.lstrip().startswith("#")}
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert aliases <= documented, f"undocumented: {sorted(aliases - documented)}"
+
+
+def test_the_data_dir_defaults_under_xdg_data_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ARTICLEBOT_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_data_dir() == tmp_path / "articlebot"
+    assert Settings().data_dir == tmp_path / "articlebot"
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ARTICLEBOT_TOP_K=7\n", encoding="utf-8")
+    assert Settings().top_k == 7  # the autouse fixture runs each test in tmp_path
+
+
+def test_a_bad_value_is_a_clean_cli_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.setenv("ARTICLEBOT_TOP_K", "lots")
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 1
+    assert "invalid configuration" in result.output and "ARTICLEBOT_TOP_K" in result.output

