@@ -73,7 +73,14 @@ def to_passage(n: int, entry: RankedParagraph) -> Passage:
         kind=str(meta.get("kind", "paragraph")),
         chunk_id=entry.hit.id,
         highlights=_highlights(entry),
+        updated_at=paragraph_updated_at(entry),
     )
+
+
+def paragraph_updated_at(entry: RankedParagraph) -> str:
+    """When a paragraph first appeared, if that was after the article's first version."""
+    added = str(entry.hit.metadata.get("added_at", ""))
+    return added if added and entry.document.created_at and added > entry.document.created_at else ""
 
 
 def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:

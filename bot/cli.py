@@ -99,36 +99,110 @@ def settings_of(ctx: click.Context) -> "Settings":
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--title", default="", help="Title of the article (default: from the file).")
-@click.option("--url", default="", help="Where the article was published.")
-@click.option("--doc-id", default="", help="Document id (default: the file name's stem).")
+@click.option("--url", default="", help="Where the article was published (also its id, unless --doc-id).")
+@click.option("--doc-id", default="", help="Document id (default: the URL, else the file name's stem).")
 @click.option("--rebuild", is_flag=True, help="Delete the whole store first (e.g. after changing the model).")
-@click.option("json_", "--json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--watch", is_flag=True, help="Keep running and re-ingest files in the folder as they change.")
+@click.option("json_", "--json", is_flag=True, help="Print the summary as JSON (one line per run with --watch).")
 @click.pass_context
 @user_errors
 def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, doc_id: str,
-           rebuild: bool, json_: bool) -> None:
+           rebuild: bool, watch: bool, json_: bool) -> None:
     """Ingest .txt, .md and .html files or folders into the store."""
     from bot.runtime import ingest_options, open_store
     from ingest.pipeline import ingest_paths
 
     settings = settings_of(ctx)
-    store = open_store(settings, rebuild=rebuild)
     options = ingest_options(settings, title=title, url=url, doc_id=doc_id)
-    err = stderr_console()
-    with _file_progress(err, enabled=not json_) as progress:
+    if watch:
+        if len(paths) != 1 or not paths[0].is_dir():
+            raise click.ClickException("--watch takes one folder")
+        if title or url or doc_id:
+            raise click.ClickException("--title, --url and --doc-id name one article; not with --watch")
+        _watch(open_store(settings, rebuild=rebuild), paths[0], options, json_)
+        return
+    store = open_store(settings, rebuild=rebuild)
+    with _file_progress(stderr_console(), enabled=not json_) as progress:
         summary = ingest_paths(list(paths), store, options, progress=progress)
-    if json_:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        for problem in summary.errors:
-            err.print(f"[red]skipped[/red] {problem}", highlight=False)
-        stdout_console().print(
-            f"Ingested {summary.documents} document(s): {summary.paragraphs} paragraphs, "
-            f"{summary.chunks} chunks, {summary.embedded} embedded, {summary.deleted} removed "
-            f"in {summary.seconds:.2f} s.", highlight=False,
-        )
+    _print_summary(summary, json_)
     if summary.documents == 0:
         raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else "nothing was ingested")
+
+
+def _print_summary(summary: Any, json_: bool) -> None:
+    from bot.formatting import change_lines
+
+    if json_:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=None if json_ == "line" else 2))
+        return
+    out, err = stdout_console(), stderr_console()
+    for problem in summary.errors:
+        err.print(f"[red]skipped[/red] {problem}", highlight=False, soft_wrap=True)
+    for report in summary.files:
+        for line in change_lines(report):
+            out.print(line, highlight=False, soft_wrap=True, markup=False)
+    out.print(
+        f"Ingested {summary.documents} document(s): {summary.paragraphs} paragraphs, "
+        f"{summary.chunks} chunks, {summary.embedded} embedded, {summary.deleted} removed "
+        f"in {summary.seconds:.2f} s.", highlight=False, soft_wrap=True,
+    )
+
+
+def _watch(store: "ChromaStore", folder: Path, options: Any, json_: bool) -> None:
+    from ingest.watching import watch_folder
+
+    def removed(doc_id: str, chunks: int) -> None:
+        if json_:
+            click.echo(json.dumps({"removed": doc_id, "chunks": chunks}))
+        else:
+            stdout_console().print(f"{doc_id}: file deleted, document removed ({chunks} chunks)", highlight=False)
+
+    stderr_console().print(f"Watching {folder} for changes (Ctrl-C to stop)…", highlight=False)
+    try:
+        watch_folder(folder, store, options, lambda s: _print_summary(s, "line" if json_ else False),
+                     removed)
+    except KeyboardInterrupt:
+        stderr_console().print("Stopped watching.", highlight=False)
+
+
+@cli.command()
+@click.option("json_", "--json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+@user_errors
+def docs(ctx: click.Context, json_: bool) -> None:
+    """List ingested documents with revision, paragraph count and last update."""
+    from bot.runtime import open_store
+
+    records = open_store(settings_of(ctx)).list_documents()
+    rows = [{"doc_id": r.doc_id, "title": r.title, "url": r.url, "revision": r.revision,
+             "paragraphs": len(r.text.split("\n")), "created_at": r.created_at, "updated_at": r.updated_at}
+            for r in records]
+    if json_:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("doc id", "title", "rev", "¶", "updated", box=None)
+    for row in rows:
+        table.add_row(row["doc_id"], row["title"], str(row["revision"]), str(row["paragraphs"]), row["updated_at"])
+    stdout_console().print(table if rows else "No documents yet: articlebot ingest PATH")
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.pass_context
+@user_errors
+def remove(ctx: click.Context, doc_id: str) -> None:
+    """Delete one document (all its chunks) from the store."""
+    from bot.runtime import open_store
+
+    store = open_store(settings_of(ctx))
+    if store.get_document(doc_id) is None:
+        known = ", ".join(r.doc_id for r in store.list_documents()) or "none"
+        raise click.ClickException(f"no document {doc_id!r} (known: {known})")
+    with store.writing():
+        chunks = store.delete_document(doc_id)
+    stdout_console().print(f"Removed {doc_id} ({chunks} chunks).", highlight=False)
 
 
 class _file_progress:

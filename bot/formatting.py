@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
 
 from bot.models import Answer, Passage
+
+if TYPE_CHECKING:
+    from ingest.pipeline import FileReport
 
 
 def passage_heading(passage: Passage) -> str:
@@ -20,6 +23,8 @@ def passage_heading(passage: Passage) -> str:
     elif passage.section:
         parts.append(passage.section)
     parts.append(f"¶ {passage.paragraph}")
+    if passage.updated_at:
+        parts.append(f"updated {passage.updated_at[:10]}")
     return " · ".join(p for p in parts if p)
 
 
@@ -65,3 +70,23 @@ def plain_text(answer: Answer) -> str:
     for passage in answer.passages:
         lines.append(f"[{passage.n}] {passage_heading(passage)}: “{passage.text}”")
     return "\n".join(lines)
+
+
+def change_lines(report: "FileReport") -> list[str]:
+    """What one ingest did to one document, for the terminal."""
+    changes = report.changes
+    head = f"{report.doc_id}: "
+    if changes.get("first_version"):
+        head += f"new document, {report.paragraphs} paragraphs"
+    elif report.unchanged:
+        head += f"unchanged (revision {report.revision})"
+    else:
+        head += (f"revision {report.revision}: {changes['changed']} changed, {changes['added']} added, "
+                 f"{changes['removed']} removed, {changes['unchanged']} unchanged")
+    lines = [f"{head}; {report.embedded} texts embedded, {report.deleted} chunks removed"]
+    for change in changes.get("changes", []):  # type: ignore[union-attr]
+        lines.append(f"  ¶ {change['paragraph']} before: {change['before']}")
+        lines.append(f"  ¶ {change['paragraph']} after:  {change['after']}")
+    lines += [f"  + {text}" for text in changes.get("added_text", [])] if not changes.get("first_version") else []  # type: ignore[union-attr]
+    lines += [f"  - {text}" for text in changes.get("removed_text", [])]  # type: ignore[union-attr]
+    return lines

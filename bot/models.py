@@ -32,6 +32,7 @@ class Passage:
     kind: str = "paragraph"
     chunk_id: str = ""
     highlights: list[Highlight] = field(default_factory=list)
+    updated_at: str = ""  # set when this paragraph changed after the article was first ingested
 
 
 @dataclass

@@ -24,6 +24,7 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
         return ChromaStore.http(
             settings.chroma_host, settings.chroma_port, embeddings,
             ssl=settings.chroma_ssl, headers=settings.chroma_headers(), rebuild=rebuild,
+            database=settings.chroma_database,
         )
     return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild)
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     chroma_host: str = Field("", alias="CHROMA_HOST", description="Use a Chroma server instead of the embedded store.")
     chroma_port: int = Field(8000, alias="CHROMA_PORT", description="Port of the Chroma server.")
     chroma_ssl: bool = Field(False, alias="CHROMA_SSL", description="Talk HTTPS to the Chroma server.")
+    chroma_database: str = Field(
+        "default_database", alias="CHROMA_DATABASE",
+        description="Database on the Chroma server (one server can hold several stores).",
+    )
     chroma_auth_header: SecretStr = Field(
         SecretStr(""), alias="CHROMA_AUTH_HEADER",
         description="Optional 'Header-Name: value' sent to the Chroma server (e.g. a token).",

@@ -31,12 +31,19 @@ class TextAnalyzer(Protocol):
 
 
 class KiwiAnalyzer:
-    """Kiwi for Korean and mixed Korean/English news text."""
+    """Kiwi for Korean and mixed Korean/English news text, loaded on first use
+    (an unchanged re-ingest never needs it)."""
 
     def __init__(self) -> None:
-        from kiwipiepy import Kiwi
+        self._loaded: Any = None
 
-        self._kiwi: Any = Kiwi()
+    @property
+    def _kiwi(self) -> Any:
+        if self._loaded is None:
+            from kiwipiepy import Kiwi
+
+            self._loaded = Kiwi()
+        return self._loaded
 
     def split_sentences(self, text: str) -> list[tuple[int, int]]:
         spans = []

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from ingest.changes import ChangeReport, compare_paragraphs
 from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash
 from ingest.glossary import learn_glossary
 from ingest.korean import KiwiAnalyzer, TextAnalyzer
@@ -45,6 +46,8 @@ class FileReport:
     embedded: int
     deleted: int
     unchanged: bool
+    revision: int
+    changes: dict[str, object]
 
 
 @dataclass
@@ -73,8 +76,12 @@ class IngestSummary:
 ProgressCallback = Callable[[Path, FileReport | None, str | None], None]
 
 
-def default_doc_id(path: Path) -> str:
-    """The file name's stem, tidied into a stable id."""
+def default_doc_id(path: Path, url: str = "") -> str:
+    """The URL when there is one (the same story from another file is the same
+    document), else the file name's stem, tidied into a stable id."""
+    if url:
+        slug = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower())
+        return re.sub(r"[^a-z0-9가-힣._-]+", "-", slug).strip("-") or "article"
     return re.sub(r"\s+", "-", path.stem.strip()) or "article"
 
 
@@ -85,7 +92,7 @@ def article_info(source: SourceText, structure: ArticleStructure,
     title = (options.title or source.html_title or structure.title
              or structure.source_title or source.path.stem)
     return ArticleInfo(
-        doc_id=options.doc_id or default_doc_id(source.path),
+        doc_id=options.doc_id or default_doc_id(source.path, options.url),
         title=title,
         url=options.url,
         lang=detect_language(source.text),
@@ -104,8 +111,18 @@ class PreparedArticle:
     extra: dict[str, object]
 
 
-def prepare_file(path: Path, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
-    source = read_source(path, options.max_bytes)
+# Bump when chunking or embedded texts change, so unchanged files are re-chunked.
+CHUNKING_VERSION = "3"
+
+
+def source_fingerprint(source: SourceText, options: IngestOptions) -> str:
+    """Everything that decides a document's chunks: text, title/url options, chunker."""
+    return content_hash("\x1f".join([CHUNKING_VERSION, source.text, options.title, options.url,
+                                      options.doc_id, source.html_title]))
+
+
+def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
+    path = source.path
     structure = parse_article(source.text, markdown=source.kind in ("markdown", "html"))
     if not any(b.kind == "paragraph" for b in structure.blocks):
         raise InputError(f"{path}: has no paragraphs of text to ingest")
@@ -117,6 +134,7 @@ def prepare_file(path: Path, options: IngestOptions, analyzer: TextAnalyzer) -> 
         "nouns": nouns,
         "headings": structure.headings,
         "source_title": structure.source_title,
+        "fingerprint": source_fingerprint(source, options),
     }
     return PreparedArticle(info, text, build_chunks(structure, info, analyzer), source.encoding, extra)
 
@@ -125,19 +143,40 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+EMBED_BATCH = 64
+
+
 def embed_new(store: ChromaStore, chunks: list[Chunk]) -> int:
-    """Embed and add chunks; identical texts are embedded once. Returns texts embedded."""
-    if not chunks:
-        return 0
-    unique = list(dict.fromkeys(c.embed_text for c in chunks))
-    vectors = store.embeddings.embed_passages(unique)
-    row = {text: n for n, text in enumerate(unique)}
-    store.upsert(chunks, vectors[[row[c.embed_text] for c in chunks]])
-    return len(unique)
+    """Embed and add chunks in batches; identical texts are embedded once.
+
+    Returns how many texts were sent to the model. Batches keep memory flat for
+    long documents; chunks written before a crash stay invisible (no document
+    record points at them) and are reused or cleaned up by the next ingest.
+    """
+    import numpy as np
+
+    vectors_by_text: dict[str, object] = {}
+    embedded = 0
+    for start in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[start : start + EMBED_BATCH]
+        todo = list(dict.fromkeys(c.embed_text for c in batch if c.embed_text not in vectors_by_text))
+        if todo:
+            vectors_by_text.update(zip(todo, store.embeddings.embed_passages(todo)))
+            embedded += len(todo)
+        store.upsert(batch, np.asarray([vectors_by_text[c.embed_text] for c in batch]))
+    return embedded
 
 
-def store_document(store: ChromaStore, article: PreparedArticle) -> tuple[int, int]:
-    """Write one document version safely; return (texts embedded, chunks deleted).
+@dataclass(frozen=True)
+class StoredVersion:
+    embedded: int
+    deleted: int
+    revision: int
+    changes: ChangeReport
+
+
+def store_document(store: ChromaStore, article: PreparedArticle) -> StoredVersion:
+    """Write one document version safely and say what changed.
 
     Order matters for readers: new chunks are added first, then the document
     record is switched to them in one write, and only then are chunks that no
@@ -156,17 +195,49 @@ def store_document(store: ChromaStore, article: PreparedArticle) -> tuple[int, i
     if moved:
         store.update_metadata(moved)
     version = content_hash("\n".join(ids) + info.title + info.url)
+    changes = compare_paragraphs(previous.text.split("\n") if previous else None,
+                                 article.text.split("\n"))
+    revision = previous.revision if previous else 1
     if previous is None or previous.version != version:
+        revision = previous.revision + 1 if previous else 1
         store.put_document(DocumentRecord(
             doc_id=info.doc_id, version=version, text=article.text, chunk_ids=tuple(ids),
             title=info.title, url=info.url, lang=info.lang, source_site=info.source_site,
             created_at=previous.created_at if previous else now, updated_at=now,
-            revision=previous.revision + 1 if previous else 1, extra=article.extra,
+            revision=revision, extra=article.extra,
         ))
     stale = set(store.ids_where({"doc_id": info.doc_id})) - set(ids)
     if stale:
         store.delete(stale)
-    return embedded, len(stale)
+    return StoredVersion(embedded, len(stale), revision, changes)
+
+
+def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
+                analyzer: TextAnalyzer) -> FileReport:
+    """Ingest one file as the next version of its document.
+
+    A file whose text (and options) match the live version's fingerprint is
+    reported unchanged before any parsing: no Kiwi, no model, no writes.
+    """
+    source = read_source(path, options.max_bytes)
+    doc_id = options.doc_id or default_doc_id(path, options.url)
+    previous = store.get_document(doc_id)
+    if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options):
+        return FileReport(
+            path=str(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
+            paragraphs=len(previous.text.split("\n")), chunks=len(previous.chunk_ids), embedded=0,
+            deleted=0, unchanged=True, revision=previous.revision,
+            changes=compare_paragraphs(previous.text.split("\n"), previous.text.split("\n")).to_dict(),
+        )
+    article = prepare_source(source, options, analyzer)
+    stored = store_document(store, article)
+    return FileReport(
+        path=str(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
+        paragraphs=sum(1 for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS),
+        chunks=len(article.chunks), embedded=stored.embedded, deleted=stored.deleted,
+        unchanged=stored.changes.is_unchanged and stored.embedded == 0,
+        revision=stored.revision, changes=stored.changes.to_dict(),
+    )
 
 
 def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions = IngestOptions(),
@@ -178,28 +249,16 @@ def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions =
     summary = IngestSummary(errors=list(problems))
     if options.doc_id and len(files) > 1:
         raise InputError("--doc-id names one document; give a single file with it")
-    if not files:
-        summary.seconds = round(time.perf_counter() - started, 3)
-        return summary
     analyzer = analyzer or KiwiAnalyzer()
     with store.writing():
         for path in files:
             try:
-                article = prepare_file(path, options, analyzer)
+                report = ingest_file(path, store, options, analyzer)
             except InputError as exc:
                 summary.errors.append(str(exc))
                 if progress:
                     progress(path, None, str(exc))
                 continue
-            embedded, deleted = store_document(store, article)
-            chunks = article.chunks
-            report = FileReport(
-                path=str(path), doc_id=article.info.doc_id, title=article.info.title,
-                encoding=article.encoding,
-                paragraphs=sum(1 for c in chunks if c.metadata["kind"] in PASSAGE_KINDS),
-                chunks=len(chunks), embedded=embedded, deleted=deleted,
-                unchanged=embedded == 0 and deleted == 0,
-            )
             summary.add(report)
             if progress:
                 progress(path, report, None)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 HEADING_MAX_CHARS = 80
+WRAP_WIDTH = 100  # hard-wrapped text has lines about this long or shorter
 _SENTENCE_END = re.compile(r"[.!?。…]['\"’”)\]]*$|[다요죠음임함됨][.!?]?$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SOURCE_LINE = re.compile(
@@ -58,9 +59,13 @@ def _clean_inline(text: str) -> str:
 def _raw_blocks(text: str, markdown: bool) -> list[tuple[str, int, int]]:
     """Split into (text, start, end) units: lines, or blank-line separated blocks.
 
-    Blocks are used when the text has blank lines and the lines inside them are
-    hard-wrapped (they do not end sentences); otherwise every line stands alone.
+    Lines inside a block are joined only when the text is hard-wrapped: it has
+    blank lines between blocks, its lines are short, and most of them do not end
+    a sentence. Otherwise every line stands alone (one paragraph per line).
     """
+    lines_all = [ln for ln in text.split("\n") if ln.strip()]
+    short_lines = bool(lines_all) and sorted(len(ln) for ln in lines_all)[len(lines_all) // 2] <= WRAP_WIDTH
+    has_blocks = re.search(r"\n[ \t]*\n", text.strip()) is not None
     spans: list[tuple[str, int, int]] = []
     for match in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
         lines = [(m.group(0), match.start() + m.start(), match.start() + m.end())
@@ -68,11 +73,12 @@ def _raw_blocks(text: str, markdown: bool) -> list[tuple[str, int, int]]:
         lines = [(t, s, e) for t, s, e in lines if t.strip()]
         if not lines:
             continue
-        wrapped = len(lines) > 1 and sum(
-            1 for t, _, _ in lines[:-1] if not _SENTENCE_END.search(t.strip())
-        ) > (len(lines) - 1) / 2
         if markdown:
             wrapped = len(lines) > 1 and not any(_MD_HEADING.match(t.strip()) for t, _, _ in lines)
+        else:
+            wrapped = has_blocks and short_lines and len(lines) > 1 and sum(
+                1 for t, _, _ in lines[:-1] if not _SENTENCE_END.search(t.strip())
+            ) > (len(lines) - 1) / 2
         if wrapped:
             joined = " ".join(t.strip() for t, _, _ in lines)
             spans.append((joined, lines[0][1], lines[-1][2]))

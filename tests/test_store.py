@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -20,6 +17,7 @@ from vectorstore.embeddings import (
     make_embeddings,
 )
 from vectorstore.errors import EmbeddingError, EmbeddingModelMismatch, StoreInUse
+from tests.conftest import free_port
 from vectorstore.store import ChromaStore
 
 
@@ -86,42 +84,7 @@ def test_a_missing_sentence_transformers_model_is_a_clear_error(tmp_path: Path) 
         make_embeddings("sentence-transformers", str(tmp_path / "no-such-model"))
 
 
-# -- a real `chroma run` server ------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """CI's server when CHROMA_TEST_HOST is set, else one started here on loopback."""
-    if os.environ.get("CHROMA_TEST_HOST"):
-        yield os.environ["CHROMA_TEST_HOST"], int(os.environ.get("CHROMA_TEST_PORT", "8000"))
-        return
-    chroma = Path(sys.executable).with_name("chroma")
-    if not chroma.exists():
-        pytest.skip("the chroma CLI is not installed")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not start")
-        yield "127.0.0.1", port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+# -- a real `chroma run` server (fixture in conftest.py) ----------------------
 
 
 def test_every_command_can_use_a_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
@@ -143,7 +106,7 @@ def test_every_command_can_use_a_chroma_server(chroma_server: tuple[str, int], t
 def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
     from tests.conftest import clean_env
 
-    env = clean_env(tmp_path, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(_free_port()))
+    env = clean_env(tmp_path, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(free_port()))
     done = subprocess.run([sys.executable, "-m", "bot.cli", "status"], env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert "cannot reach the Chroma server" in done.stderr and "Traceback" not in done.stderr

@@ -109,3 +109,8 @@ def test_paragraphs_are_embedded_with_title_and_section_and_carry_bm25_terms() -
     assert body.metadata["terms"] == "body one body two body three body four"
     windows = [c.text for c in chunks if c.metadata["kind"] == "window" and c.metadata["parent_id"] == body.id]
     assert windows == ["Body one. Body two. Body three.", "Body two. Body three. Body four."]
+
+
+def test_long_lines_without_final_punctuation_stay_separate_paragraphs() -> None:
+    lines = [f"문단 {n} " + "내용이 이어지는 긴 문장 " * 12 + "(개정판)" for n in range(3)]
+    assert len(parse_article("\n".join(lines)).blocks) == 3

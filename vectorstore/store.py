@@ -103,20 +103,21 @@ class ChromaStore:
 
     @classmethod
     def http(cls, host: str, port: int, embeddings: "ModelEmbeddings", ssl: bool = False,
-             headers: dict[str, str] | None = None, rebuild: bool = False) -> "ChromaStore":
+             headers: dict[str, str] | None = None, rebuild: bool = False,
+             database: str = "default_database") -> "ChromaStore":
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
         scheme = "https" if ssl else "http"
         try:
             client = chromadb.HttpClient(
-                host=host, port=port, ssl=ssl, headers=headers or {},
+                host=host, port=port, ssl=ssl, headers=headers or {}, database=database,
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
             client.heartbeat()
         except Exception as exc:  # connection errors surface as several types
             raise StoreError(f"cannot reach the Chroma server at {scheme}://{host}:{port}: {exc}") from exc
-        return cls(client, embeddings, f"{scheme}://{host}:{port}", rebuild=rebuild)
+        return cls(client, embeddings, f"{scheme}://{host}:{port}/{database}", rebuild=rebuild)
 
     def _open_collection(self) -> Any:
         ours = self.collection_name
@@ -307,11 +308,18 @@ class ChromaStore:
         cached = self._cache.get(doc_id)
         if cached is not None and cached.record.version == version[0]["version"]:
             return cached
-        record = self.get_document(doc_id)
-        if record is None:
-            return None
-        got = self._collection.get(ids=list(record.chunk_ids),
-                                   include=["documents", "metadatas", "embeddings"])
+        for _attempt in range(3):
+            record = self.get_document(doc_id)
+            if record is None:
+                return None
+            got = self._collection.get(ids=list(record.chunk_ids),
+                                       include=["documents", "metadatas", "embeddings"])
+            if len(got["ids"]) == len(record.chunk_ids):
+                break
+            # A re-ingest switched versions and deleted old chunks between our two
+            # reads: read the (new) record again rather than answer from half a version.
+        else:
+            raise StoreError(f"document {doc_id!r} keeps changing while being read; try again")
         order = {chunk_id: n for n, chunk_id in enumerate(record.chunk_ids)}
         rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]),
                       key=lambda row: order[row[0]])

@@ -1,0 +1,70 @@
+"""What changed between two versions of an article, paragraph by paragraph (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+
+SNIPPET = 80
+
+
+@dataclass(frozen=True)
+class ChangedParagraph:
+    paragraph: int  # 1-based number in the new version
+    before: str
+    after: str
+
+
+@dataclass
+class ChangeReport:
+    """Paragraph counts of a re-ingest; `first_version` when the document is new."""
+
+    first_version: bool
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    changes: list[ChangedParagraph] = field(default_factory=list)
+    added_text: list[str] = field(default_factory=list)
+    removed_text: list[str] = field(default_factory=list)
+
+    @property
+    def is_unchanged(self) -> bool:
+        return not (self.first_version or self.added or self.changed or self.removed)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _snippet(text: str, start: int) -> str:
+    """About SNIPPET characters of text around `start`, marked with … where cut."""
+    begin = max(0, min(start - SNIPPET // 4, len(text) - SNIPPET))
+    piece = text[begin : begin + SNIPPET]
+    return ("…" if begin > 0 else "") + piece + ("…" if begin + SNIPPET < len(text) else "")
+
+
+def before_after(before: str, after: str) -> tuple[str, str]:
+    """Short snippets of both versions around the first difference."""
+    first = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+    return _snippet(before, first), _snippet(after, first)
+
+
+def compare_paragraphs(old: list[str] | None, new: list[str]) -> ChangeReport:
+    """Align old and new paragraphs; a replaced run pairs up as changed paragraphs."""
+    if old is None:
+        return ChangeReport(first_version=True, added=len(new))
+    report = ChangeReport(first_version=False)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            report.unchanged += i2 - i1
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for offset in range(paired):
+            before, after = before_after(old[i1 + offset], new[j1 + offset])
+            report.changes.append(ChangedParagraph(j1 + offset + 1, before, after))
+        report.changed += paired
+        report.removed += (i2 - i1) - paired
+        report.added += (j2 - j1) - paired
+        report.removed_text += [_snippet(t, 0) for t in old[i1 + paired : i2]]
+        report.added_text += [_snippet(t, 0) for t in new[j1 + paired : j2]]
+    return report

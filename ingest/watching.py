@@ -1,0 +1,45 @@
+"""Re-ingest a folder's articles as they change (watchfiles, debounced by it).
+
+Each change goes through the same `ingest_paths` as a manual ingest, so the
+same safety (atomic version switch) and the same change report apply. A file
+deleted from the folder removes its document.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from ingest.korean import KiwiAnalyzer, TextAnalyzer
+from ingest.pipeline import IngestOptions, IngestSummary, default_doc_id, ingest_paths
+from ingest.reading import SUPPORTED_SUFFIXES
+from vectorstore.store import ChromaStore
+
+OnIngest = Callable[[IngestSummary], None]
+OnRemove = Callable[[str, int], None]
+
+
+def _supported(_change: object, path: str) -> bool:
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not Path(path).name.startswith(".")
+
+
+def watch_folder(folder: Path, store: ChromaStore, options: IngestOptions, on_ingest: OnIngest,
+                 on_remove: OnRemove, stop: threading.Event | None = None,
+                 analyzer: TextAnalyzer | None = None) -> None:
+    """Ingest the folder now, then again file by file whenever files change."""
+    from watchfiles import Change, watch
+
+    analyzer = analyzer or KiwiAnalyzer()
+    on_ingest(ingest_paths([folder], store, options, analyzer=analyzer))
+    for changes in watch(folder, watch_filter=_supported, stop_event=stop, debounce=400, rust_timeout=500,
+                         yield_on_timeout=False):
+        changed = sorted({Path(p) for kind, p in changes if kind != Change.deleted and Path(p).is_file()})
+        deleted = sorted({Path(p) for kind, p in changes if kind == Change.deleted and not Path(p).exists()})
+        if changed:
+            on_ingest(ingest_paths(changed, store, options, analyzer=analyzer))
+        for path in deleted:
+            doc_id = default_doc_id(path)
+            if store.get_document(doc_id) is not None:
+                with store.writing():
+                    on_remove(doc_id, store.delete_document(doc_id))
