@@ -76,6 +76,8 @@ def ready_store(settings: "Settings", quiet: bool = False) -> "ChromaStore":
             console.print(message, soft_wrap=True, highlight=False)
 
     ensure_corpus(store, settings, announce)
+    if store.count() == 0:
+        raise ArticlebotError(f"the store at {store.location} is empty: run `articlebot ingest PATH` first")
     return store
 
 

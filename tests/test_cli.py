@@ -164,3 +164,12 @@ def test_the_installed_command_answers_in_a_new_process(ingested_dir: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["language"] == "ko"
+
+
+def test_asking_an_empty_store_without_auto_ingest_says_what_to_do(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARTICLEBOT_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("ARTICLEBOT_AUTO_INGEST", "false")
+    result = runner.invoke(cli, ["ask", "Why did SearchGPT raise tensions?"])
+    assert result.exit_code == 1
+    assert "is empty: run `articlebot ingest PATH` first" in result.output
