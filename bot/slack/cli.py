@@ -1,19 +1,104 @@
-"""`articlebot slack` and `articlebot feedback` (imports stay lazy)."""
+"""`articlebot slack` and `articlebot feedback` (imports stay lazy so --help is instant)."""
 
 from __future__ import annotations
+
+import json
+from datetime import datetime
 
 import click
 
 
 @click.command()
 @click.option("--http", "http_mode", is_flag=True, help="Serve the Events API over HTTP instead of Socket Mode.")
-@click.option("--port", type=int, default=3000, show_default=True, help="Port for --http.")
-def slack(http_mode: bool, port: int) -> None:
-    """Run the Slack bot (Socket Mode by default)."""
-    raise click.ClickException("the Slack bot is not built yet")
+@click.option("--port", type=click.IntRange(0, 65535), default=3000, show_default=True,
+              help="Port for --http (0 picks a free one).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address for --http to listen on.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging (tokens are always redacted).")
+def slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
+    """Run the Slack bot (Socket Mode by default; --http for the Events API)."""
+    from vectorstore.errors import ArticlebotError
+
+    try:
+        _run_slack(http_mode, port, host, verbose)
+    except ArticlebotError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+
+
+def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
+    import logging
+
+    from bot.answering import answer_question
+    from bot.cli import load_settings, ready_store
+    from bot.slack.app import build_app, check_app_token, check_bot_token, retry_handlers, web_client
+    from bot.slack.config import slack_config
+    from bot.slack.feedback import FeedbackStore
+    from bot.slack.logs import configure_logging
+    from bot.slack.server import HttpServer, run_socket_mode
+    from bot.slack.threads import ConversationMemory
+    from bot.slack.worker import Worker
+
+    settings = load_settings()
+    config = slack_config(settings, http_mode=http_mode)  # fails fast, before the store loads
+    configure_logging(config.secrets(), verbose)
+    log = logging.getLogger("articlebot.slack")
+
+    client = web_client(config)
+    identity = check_bot_token(client, config)
+    if not http_mode:
+        check_app_token(client, config)
+    log.info("signed in to Slack as %s (%s) in %s", identity.get("user"), identity.get("user_id"), identity.get("team"))
+
+    store = ready_store(settings)
+    k = settings.top_k
+    memory = ConversationMemory()
+    worker = Worker(
+        lambda question, history: answer_question(question, store, k, history=history),
+        memory, FeedbackStore.in_data_dir(settings.data_dir), retry_handlers(),
+    )
+    app = build_app(config, worker, memory, client=client, http_mode=http_mode)
+    if http_mode:
+        server = HttpServer(app, config.signing_secret, host=host, port=port)
+        log.info("articlebot is listening on %s (Events API)", server.url)
+        try:
+            server.serve_forever()
+        finally:
+            server.close()
+    else:
+        log.info("articlebot is connecting to Slack (Socket Mode)")
+        run_socket_mode(app, config.app_token)
 
 
 @click.command()
-def feedback() -> None:
-    """List 👍/👎 feedback given in Slack."""
-    raise click.ClickException("feedback is not built yet")
+@click.option("-n", "--limit", type=click.IntRange(1), default=None, help="Show only the newest N.")
+@click.option("json_", "--json", is_flag=True, help="Print the feedback as JSON.")
+def feedback(limit: int | None, json_: bool) -> None:
+    """List 👍/👎 feedback given in Slack, newest first."""
+    from bot.cli import load_settings
+    from bot.slack.feedback import FeedbackStore
+    from vectorstore.errors import ArticlebotError
+
+    try:
+        rows = FeedbackStore.in_data_dir(load_settings().data_dir).rows(limit)
+    except ArticlebotError as exc:
+        raise click.ClickException(str(exc)) from None
+    if json_:
+        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No feedback yet.")
+        return
+    for row in rows:
+        when = datetime.fromtimestamp(row.created_at).strftime("%Y-%m-%d %H:%M")
+        vote = "👍" if row.vote > 0 else "👎"
+        cited = ", ".join(f"[{p['n']}] ¶ {p['paragraph']}" for p in row.passages) or "no passages"
+        click.echo(f"{when} {vote} {row.user} in {row.channel}")
+        click.echo(f"  Q: {row.question}")
+        click.echo(f"  A: {_short(row.answer)}")
+        click.echo(f"  cited: {cited}")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,161 @@
+"""The work behind every listener: show we're on it, answer, post once, or apologise.
+
+Listeners stay thin and call one method here. Any failure (the answering core, a
+Slack API error after the client's own retries, a bad payload) is logged with the
+event id and the person gets a short apology instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Sequence
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from bot.models import Answer
+from bot.slack.blocks import SlackMessage, answer_message, notice_message
+from bot.slack.feedback import FeedbackStore
+from bot.slack.incoming import Ask, SlashAsk
+from bot.slack.threads import ConversationMemory
+
+AnswerFn = Callable[[str, Sequence[str]], Answer]
+"""(question, earlier questions of the conversation) -> Answer."""
+
+WORKING_REACTION = "eyes"
+WORKING_STATUS = "Searching the article…"
+APOLOGY = "Sorry, I couldn't answer that just now. Please try again in a moment."
+USAGE = ("Ask me about the article, e.g. _Why did SearchGPT raise tensions?_ "
+         "In a channel, mention me; in a DM, just ask; `/ask QUESTION` answers privately "
+         "(`/ask --public QUESTION` answers in the channel).")
+NOT_ALLOWED = "Sorry, articlebot isn't enabled for you in this conversation."
+
+log = logging.getLogger("articlebot.slack")
+
+
+class Worker:
+    """Answers `Ask`s and `/ask` commands; one instance per app, shared by its listeners."""
+
+    def __init__(self, answer_fn: AnswerFn, memory: ConversationMemory, feedback: FeedbackStore,
+                 retry_handlers: Sequence[RetryHandler] = ()) -> None:
+        self._answer_fn = answer_fn
+        self._memory = memory
+        self._feedback = feedback
+        self._retry_handlers = list(retry_handlers)
+        # The store and embedding model are shared; one question at a time (~10-30 ms each).
+        self._answer_lock = threading.Lock()
+
+    def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
+        with self._answer_lock:
+            return self._answer_fn(question, tuple(history))
+
+    # -- mentions, DMs, thread follow-ups, assistant threads ------------------------
+
+    def handle_ask(self, ask: Ask, client: WebClient) -> None:
+        """Answer one question in its conversation: working signal, one reply, or an apology."""
+        if not ask.question:
+            self._post(client, ask, notice_message(USAGE))
+            return
+        self._memory.open(ask.conversation)
+        self._show_working(ask, client)
+        try:
+            answer = self.answer(ask.question, self._memory.history(ask.conversation))
+            self._memory.remember(ask.conversation, ask.question)
+            record = self._feedback.record_answer(answer, ask.channel, ask.thread_ts or "", ask.user)
+            self._post(client, ask, answer_message(answer, feedback_value=str(record)))
+        except Exception:
+            log.exception("could not answer event %s in %s", ask.event_id or "-", ask.channel)
+            self._apologise(ask, client)
+        finally:
+            self._done_working(ask, client)
+
+    def _post(self, client: WebClient, ask: Ask, message: SlackMessage) -> None:
+        kwargs: dict[str, Any] = {"thread_ts": ask.thread_ts} if ask.thread_ts else {}
+        client.chat_postMessage(
+            channel=ask.channel, text=message.text, blocks=message.blocks,
+            unfurl_links=False, unfurl_media=False, **kwargs,
+        )
+
+    def _apologise(self, ask: Ask, client: WebClient) -> None:
+        try:
+            self._post(client, ask, notice_message(APOLOGY))
+        except Exception:
+            log.exception("could not deliver the apology for event %s either", ask.event_id or "-")
+
+    def _show_working(self, ask: Ask, client: WebClient) -> None:
+        try:
+            if ask.status == "assistant" and ask.thread_ts:
+                client.assistant_threads_setStatus(channel_id=ask.channel, thread_ts=ask.thread_ts,
+                                                   status=WORKING_STATUS)
+            elif ask.status == "reaction" and ask.message_ts:
+                client.reactions_add(channel=ask.channel, timestamp=ask.message_ts, name=WORKING_REACTION)
+        except Exception as exc:  # a missing signal must not stop the answer
+            log.warning("could not show the working signal for event %s: %s", ask.event_id or "-", exc)
+
+    def _done_working(self, ask: Ask, client: WebClient) -> None:
+        # Slack clears an assistant status by itself when the reply is posted.
+        if ask.status != "reaction" or not ask.message_ts:
+            return
+        try:
+            client.reactions_remove(channel=ask.channel, timestamp=ask.message_ts, name=WORKING_REACTION)
+        except Exception as exc:
+            log.warning("could not remove the working reaction for event %s: %s", ask.event_id or "-", exc)
+
+    # -- /ask ---------------------------------------------------------------------------
+
+    def handle_slash(self, ask: SlashAsk) -> None:
+        """Answer `/ask` through the command's response_url: ephemeral, or in the channel."""
+        try:
+            answer = self.answer(ask.question)
+            record = self._feedback.record_answer(answer, ask.channel, "", ask.user)
+            message = answer_message(answer, feedback_value=str(record), asked_by=ask.user)
+            self._respond(ask, message, public=ask.public)
+        except Exception:
+            log.exception("could not answer /ask in %s", ask.channel)
+            try:
+                self._respond(ask, notice_message(APOLOGY), public=False)
+            except Exception:
+                log.exception("could not deliver the /ask apology either")
+
+    def _respond(self, ask: SlashAsk, message: SlackMessage, public: bool) -> None:
+        if not ask.response_url.startswith(("https://", "http://")):
+            raise ValueError("the command has no response_url")
+        webhook = WebhookClient(ask.response_url, retry_handlers=self._retry_handlers)
+        response = webhook.send(
+            text=message.text, blocks=message.blocks,
+            response_type="in_channel" if public else "ephemeral",
+            unfurl_links=False, unfurl_media=False,
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"response_url answered HTTP {response.status_code}")
+
+    # -- 👍 / 👎 --------------------------------------------------------------------------
+
+    def handle_vote(self, body: dict[str, Any], client: WebClient) -> None:
+        """Store a click on an answer's feedback button and thank the person privately."""
+        try:
+            action = (body.get("actions") or [{}])[0]
+            user = str((body.get("user") or {}).get("id", ""))
+            answer_id = int(str(action.get("value", "")))
+            vote = 1 if str(action.get("action_id", "")).endswith("_up") else -1
+        except (TypeError, ValueError, AttributeError, IndexError):
+            log.warning("ignored a malformed feedback click")
+            return
+        try:
+            known = self._feedback.record_vote(answer_id, user, vote)
+        except Exception:
+            log.exception("could not store feedback on answer %s", answer_id)
+            known = False
+        channel = str((body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", ""))
+        message = body.get("message") or {}
+        thread_ts = message.get("thread_ts") if isinstance(message, dict) else None
+        text = "Thanks for the feedback!" if known else "Sorry, I couldn't record that feedback."
+        if not (channel and user):
+            return
+        try:
+            kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+            client.chat_postEphemeral(channel=channel, user=user, text=text, **kwargs)
+        except Exception as exc:
+            log.warning("could not thank for feedback in %s: %s", channel, exc)

@@ -1,0 +1,156 @@
+"""A running bot for Slack tests: the real Bolt app served over HTTP on 127.0.0.1:0,
+talking to the `SlackStandIn`, driven by real signed requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from urllib.parse import urlencode
+
+from slack_bolt import App
+
+from bot.models import Answer
+from bot.slack.feedback import FeedbackStore
+from bot.slack.server import HttpServer
+from bot.slack.threads import ConversationMemory
+from tests.slack_standin import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStandIn
+
+BOT_TOKEN = "xoxb-1234567890-0987654321-TESTbotTOKENvalue"
+APP_TOKEN = "xapp-1-A0000001-1234567890-TESTappTOKENvalue"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0000CHAN"
+USER = "U0000USER"
+DM = "D0000DIRECT"
+
+SEARCHGPT_QUESTION = "Why did SearchGPT raise tensions?"
+SEARCHGPT_PARAGRAPH = "출시 검색GPT"
+
+_ids = itertools.count(1)
+
+
+def next_ts() -> str:
+    return f"{1710000000 + next(_ids)}.{next(_ids):06d}"
+
+
+def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None,
+                   content_type: str = "application/json") -> dict[str, str]:
+    """Headers Slack would send: v0 HMAC-SHA256 of "v0:{timestamp}:{body}" (raw bytes)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+@dataclass
+class AnswerSpy:
+    """The real answer function, recording what it was asked (question, history)."""
+
+    inner: Callable[[str, Sequence[str]], Answer]
+    asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def __call__(self, question: str, history: Sequence[str]) -> Answer:
+        self.asked.append((question, tuple(history)))
+        return self.inner(question, history)
+
+
+@dataclass
+class RunningBot:
+    slack: SlackStandIn
+    app: App
+    server: HttpServer
+    feedback: FeedbackStore
+    memory: ConversationMemory
+    spy: AnswerSpy
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    # -- Events API --------------------------------------------------------------------
+
+    def event_body(self, event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+        return {
+            "token": "verification-token-unused", "team_id": TEAM_ID, "api_app_id": "A0000001",
+            "event": event, "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+
+    def send(self, body: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
+             retry_num: int | None = None) -> tuple[int, str]:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        all_headers = signed_headers(raw) if headers is None else headers
+        if retry_num is not None:
+            all_headers = {**all_headers, "X-Slack-Retry-Num": str(retry_num),
+                           "X-Slack-Retry-Reason": "http_timeout"}
+        return http_post(self.url, raw, all_headers)
+
+    def mention(self, text: str, channel: str = CHANNEL, user: str = USER, ts: str | None = None,
+                thread_ts: str | None = None, event_id: str | None = None,
+                **extra: Any) -> tuple[dict[str, Any], tuple[int, str]]:
+        event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}",
+                 "ts": ts or next_ts(), "channel": channel, "event_ts": ts, **extra}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        body = self.event_body(event, event_id)
+        return event, self.send(body)
+
+    def message(self, text: str, channel: str = CHANNEL, user: str = USER, thread_ts: str | None = None,
+                channel_type: str = "channel", **extra: Any) -> tuple[dict[str, Any], tuple[int, str]]:
+        event = {"type": "message", "user": user, "text": text, "ts": next_ts(), "channel": channel,
+                 "channel_type": channel_type, **extra}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return event, self.send(self.event_body(event))
+
+    # -- interactivity and commands -------------------------------------------------------
+
+    def slash(self, text: str, user: str = USER, channel: str = CHANNEL) -> tuple[int, str]:
+        form = urlencode({
+            "token": "unused", "team_id": TEAM_ID, "channel_id": channel, "user_id": user,
+            "command": "/ask", "text": text, "response_url": self.slack.response_url("ask"),
+            "trigger_id": "1.2.3",
+        }).encode()
+        return http_post(self.url, form, signed_headers(form, content_type="application/x-www-form-urlencoded"))
+
+    def click(self, message_params: dict[str, Any], action_id: str, user: str = USER) -> tuple[int, str]:
+        button = next(e for b in message_params["blocks"] if b["type"] == "actions"
+                      for e in b["elements"] if e["action_id"] == action_id)
+        payload = {
+            "type": "block_actions", "user": {"id": user}, "team": {"id": TEAM_ID},
+            "api_app_id": "A0000001", "trigger_id": "1.2.3",
+            "container": {"type": "message", "message_ts": "1.1", "channel_id": message_params["channel"]},
+            "channel": {"id": message_params["channel"]},
+            "message": {"ts": "1.1", "thread_ts": message_params.get("thread_ts"), "bot_id": BOT_ID},
+            "response_url": self.slack.response_url("click"),
+            "actions": [{"type": "button", "block_id": "articlebot_feedback", "action_id": action_id,
+                         "value": button["value"], "action_ts": "1.2"}],
+        }
+        form = urlencode({"payload": json.dumps(payload)}).encode()
+        return http_post(self.url, form, signed_headers(form, content_type="application/x-www-form-urlencoded"))
+
+
+def passages_in(blocks: list[dict[str, Any]]) -> list[str]:
+    """The mrkdwn of each cited-passage section (they start with "*[n]*")."""
+    return [b["text"]["text"] for b in blocks
+            if b["type"] == "section" and b["text"]["text"].startswith("*[")]
+
+
+def feedback_store(path: Path) -> FeedbackStore:
+    return FeedbackStore(path / "feedback.sqlite3")

@@ -1,0 +1,116 @@
+"""Answers rendered as Slack messages fit Slack's limits and read well (pure functions)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from bot.models import Answer, Highlight, Passage
+from bot.slack.blocks import (
+    ELLIPSIS, MAX_BLOCKS, QUOTE_LIMIT, SECTION_LIMIT, answer_message, clip, escape, passage_mrkdwn, quote_mrkdwn,
+    quote_window, safe_cut, slack_len, split_text,
+)
+
+
+def passage(text: str, highlights: list[tuple[int, int]] = (), n: int = 1, url: str = "") -> Passage:
+    return Passage(n=n, doc_id="doc", title="Tensions", section="Strains", paragraph=13, start=0, end=len(text),
+                   text=text, score=0.5, url=url,
+                   highlights=[Highlight(a, b, text[a:b], 0.9) for a, b in highlights])
+
+
+def answer(text: str = "It did. [1]", passages: list[Passage] | None = None, abstained: bool = False,
+           notes: list[str] | None = None) -> Answer:
+    return Answer(question="Why?", answer=text, abstained=abstained, language="en", article_language="ko",
+                  passages=passages if passages is not None else [passage("출시 검색GPT 이러한 긴장감을.", [(0, 15)])],
+                  citations=[1], notes=notes or [])
+
+
+def test_a_short_quote_is_whole_with_its_matched_sentence_in_bold() -> None:
+    text = "첫 문장입니다. 출시 검색GPT 이러한 긴장감을 더욱 심화시켰습니다. 끝."
+    start = text.index("출시")
+    end = text.index("끝") - 1
+    assert quote_mrkdwn(passage(text, [(start, end)])) == f">첫 문장입니다. *{text[start:end]}* 끝."
+
+
+def test_a_long_quote_is_trimmed_around_the_highlighted_sentence() -> None:
+    sentence = "출시 검색GPT 이러한 긴장감을 더욱 심화시켰습니다."
+    text = "앞 문장입니다. " * 200 + sentence + " 뒤 문장입니다." * 200
+    start = text.index(sentence)
+    mark = passage(text, [(start, start + len(sentence))])
+    lo, hi = quote_window(mark)
+    assert lo <= start and start + len(sentence) <= hi and slack_len(text[lo:hi]) <= QUOTE_LIMIT
+    quote = quote_mrkdwn(mark)
+    assert quote.startswith(f">{ELLIPSIS}") and quote.endswith(ELLIPSIS) and f"*{sentence}*" in quote
+
+
+def test_trimming_never_cuts_inside_a_character() -> None:
+    decomposed = unicodedata.normalize("NFD", "한국어 기사입니다 ") * 300  # Hangul as conjoining jamo
+    emoji = "👩‍💻👍🏽🇰🇷 " * 400
+    for text in (decomposed, emoji, "é" * 5000, "e\u0301" * 5000):
+        for limit in (10, 11, 12, 13, 701, 2999, 3000):
+            clipped = clip(text, limit)
+            assert slack_len(clipped) <= limit
+            body = clipped.removesuffix(ELLIPSIS)
+            assert text.startswith(body) and (len(body) == len(text) or safe_cut(text, len(body)) == len(body))
+        lo, hi = quote_window(passage(text, [(len(text) // 2, len(text) // 2 + 5)]))
+        assert safe_cut(text, lo) == lo and safe_cut(text, hi) == hi
+        for piece in split_text(text, SECTION_LIMIT):
+            assert slack_len(piece) <= SECTION_LIMIT
+    assert safe_cut("👩‍💻", 1) == 0 and safe_cut("👩‍💻", 2) == 0 and safe_cut("e\u0301", 1) == 0
+
+
+def test_a_heading_links_the_article_when_its_url_is_known() -> None:
+    linked = passage_mrkdwn(passage("본문", url="https://example.com/a?b=<c>|d"))
+    assert linked.startswith("*[1]* <https://example.com/a?b=%3Cc%3E%7Cd|Tensions · Strains · ¶ 13>")
+    assert passage_mrkdwn(passage("본문")).startswith("*[1]* Tensions · Strains · ¶ 13\n>본문")
+
+
+def test_slack_control_characters_in_the_article_are_escaped() -> None:
+    message = answer("A <b> & <@U123> [1]", [passage("x < y & <!channel>")])
+    text = json.dumps(message_blocks(message))
+    assert "<@U123>" not in text and "<!channel>" not in text and "&lt;@U123&gt;" in text
+    assert escape("<&>") == "&lt;&amp;&gt;"
+
+
+def message_blocks(ans: Answer) -> list[dict]:
+    return answer_message(ans, feedback_value="7").blocks
+
+
+def test_an_answer_has_its_text_notes_passages_and_feedback_buttons() -> None:
+    blocks = message_blocks(answer(notes=["Quotes are in Korean, the article's language."]))
+    assert [b["type"] for b in blocks] == ["section", "context", "divider", "section", "actions"]
+    assert [e["value"] for e in blocks[-1]["elements"]] == ["7", "7"]
+    assert answer_message(answer()).text.startswith("It did. [1]")
+
+
+def test_an_abstention_has_no_quotes() -> None:
+    message = answer_message(answer("The article doesn't say.", passages=[], abstained=True), feedback_value="3")
+    assert [b["type"] for b in message.blocks] == ["section", "actions"]
+    assert message.text == "The article doesn't say."
+
+
+@pytest.mark.parametrize("count", [1, 20, 45, 48, 49, 60, 200])
+def test_any_number_of_passages_fits_in_fifty_blocks(count: int) -> None:
+    passages = [passage("긴 문단 " * 2000, [(10, 30)], n=n) for n in range(1, count + 1)]
+    blocks = answer_message(answer("답 " * 20000, passages, notes=["note"]), feedback_value="1",
+                            asked_by="U1").blocks
+    assert len(blocks) <= MAX_BLOCKS and blocks[-1]["type"] == "actions"
+    for block in blocks:
+        if block["type"] == "section":
+            assert slack_len(block["text"]["text"]) <= SECTION_LIMIT
+        if block["type"] == "context":
+            assert all(slack_len(e["text"]) <= SECTION_LIMIT for e in block["elements"])
+    shown = sum(1 for b in blocks if b["type"] == "section" and b["text"]["text"].startswith("*["))
+    if shown < count:
+        assert "Not shown" in json.dumps(blocks, ensure_ascii=False)
+
+
+def test_a_passage_full_of_characters_slack_escapes_still_fits_one_section() -> None:
+    text = "<&>" * 3000
+    nasty = Passage(n=1, doc_id="d", title="&" * 5000, section="<" * 500, paragraph=1, start=0, end=len(text),
+                    text=text, score=0.1, url="https://example.com/" + "x" * 5000,
+                    highlights=[Highlight(1500, 1800, text[1500:1800], 0.9)])
+    rendered = passage_mrkdwn(nasty)
+    assert slack_len(rendered) <= SECTION_LIMIT and rendered.startswith("*[1]*")
