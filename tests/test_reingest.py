@@ -241,22 +241,26 @@ def test_every_answer_during_a_reingest_cites_one_version_never_none_or_both(
 
 
 def test_watch_reingests_a_changed_file_and_reports_the_change(store_copy_dir: Path, tmp_path: Path) -> None:
+    import queue
+
     folder = tmp_path / "watched"
     folder.mkdir()
     shutil.copy(ARTICLE, folder / ARTICLE.name)
-    env = clean_env(store_copy_dir)
-    watcher = subprocess.Popen([*RUN, "ingest", "--watch", "--json", str(folder)], env=env,
+    watcher = subprocess.Popen([*RUN, "ingest", "--watch", "--json", str(folder)], env=clean_env(store_copy_dir),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()  # type: ignore[union-attr]
+
+    def next_report() -> dict:
+        return json.loads(lines.get(timeout=120))
+
     try:
-        first = json.loads(watcher.stdout.readline())  # type: ignore[union-attr]
-        assert first["files"][0]["unchanged"] is True
+        assert next_report()["files"][0]["unchanged"] is True
         (folder / ARTICLE.name).write_text(EDITED, encoding="utf-8")
-        second = json.loads(watcher.stdout.readline())  # type: ignore[union-attr]
-        assert second["files"][0]["changes"]["changed"] == 1
+        assert next_report()["files"][0]["changes"]["changed"] == 1
         (folder / ARTICLE.name).unlink()
-        third = json.loads(watcher.stdout.readline())  # type: ignore[union-attr]
-        assert third["removed"] == "microsoft-openai-tensions.ko"
+        assert next_report()["removed"] == "microsoft-openai-tensions.ko"
     finally:
         watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=20)
+        watcher.wait(timeout=60)
     assert watcher.returncode == 0
