@@ -31,9 +31,15 @@ def watch_folder(folder: Path, store: ChromaStore, options: IngestOptions, on_in
     from watchfiles import Change, watch
 
     analyzer = analyzer or KiwiAnalyzer()
-    on_ingest(ingest_paths([folder], store, options, analyzer=analyzer))
+    started = False
     for changes in watch(folder, watch_filter=_supported, stop_event=stop, debounce=400, rust_timeout=500,
-                         yield_on_timeout=False):
+                         yield_on_timeout=True):
+        if not started:
+            # The watcher is live now, so nothing that changes during this first
+            # ingest of the whole folder goes unnoticed.
+            started = True
+            on_ingest(ingest_paths([folder], store, options, analyzer=analyzer))
+            continue
         changed = sorted({Path(p) for kind, p in changes if kind != Change.deleted and Path(p).is_file()})
         deleted = sorted({Path(p) for kind, p in changes if kind == Change.deleted and not Path(p).exists()})
         if changed:
