@@ -9,9 +9,15 @@ checks that look at what an answer needs work much better (docs/retrieval.md):
 1. Every name or model in the question (after mapping MS -> Microsoft, 벨뷰 <->
    Bellevue with the article's own glossary) must occur in the article: the
    article cannot tell when GPT-5 comes out if it never mentions GPT-5.
-2. A question asking for a number or date, a person, or a name needs a
+2. So must every attribute it asks about ("revenue", "stock price", "official
+   position": `ingest.glossary.ATTRIBUTE_TERMS`, in the article's Korean words).
+3. A question asking for a number or date, a person, or a name needs a
    matching sentence among the best ones that contains such a value not already
-   in the question, and all of the question's names.
+   in the question, all of the question's names and the attribute asked about
+   (the 140억 달러 investment sentence does not tell Azure's revenue).
+4. A question about someone's view or stance needs a sentence in which that
+   party is the subject ("Microsoft는 …을 선호하는"), not a passing mention
+   ("Google Cloud 또는 …와 같은 대안").
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from bot.retrieval import Retrieval
-from ingest.glossary import HANGUL, alternatives, canonical_question
+from ingest.glossary import HANGUL, alternatives, attribute_forms, canonical_question, latin_name_counts
 from ingest.language import detect_language
 
 _STOPWORDS = set(
@@ -31,6 +37,7 @@ _STOPWORDS = set(
 )
 NUMBER_QUESTION = re.compile(
     r"^\s*when\b|\bhow (much|many|long|old)\b|\bwhat (percentage|percent|share|date|year|day|time)\b"
+    r"|\bshare of\b"
     r"|\bin what year\b|얼마|몇|언제|며칠|날짜|연도|퍼센트|비율", re.IGNORECASE)
 PERSON_QUESTION = re.compile(
     r"\bwho (is|was|are|were)\b|\bwho\b.*\?$|누구(인가|입니까|예요|야|였|일까|죠)|누가|인물", re.IGNORECASE)
@@ -39,6 +46,9 @@ _QUANTITY = re.compile(r"(?<![A-Za-z\-])\d[\d,.]*\s*(%|퍼센트|억|만|천|달
 _PERSON = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 _NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9\-]+|[A-Za-z]+-\d+")
 _ENTITY = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9\-]*|[A-Za-z]+-?\d[\w\-]*")
+STANCE_QUESTION = re.compile(
+    r"\b(view|views|stance|position|opinion|think|thinks|thought)\b|입장|견해|의견|생각", re.IGNORECASE)
+_SUBJECT = "(?:은|는|이|가|도|의 입장)"
 CANDIDATE_PARAGRAPHS = 3
 CANDIDATE_SENTENCES = 3
 
@@ -76,6 +86,49 @@ def has_new_value(sentence: str, question: str, number: bool, person: bool, name
     return ok
 
 
+def stance_holders(question: str, entities: list[str]) -> list[str]:
+    """The names whose view a stance question asks for: "Google's view", "구글은 … 입장"."""
+    holders = []
+    for entity in entities:
+        escaped = re.escape(entity)
+        if re.search(rf"{escaped}(?:'s?|’s?)(?![A-Za-z])|(?:does|do|did) {escaped}\b|{escaped}\s*{_SUBJECT}",
+                     question):
+            holders.append(entity)
+    return holders
+
+
+def is_subject(name: str, sentence: str, alt: dict[str, set[str]]) -> bool:
+    forms = {name.lower(), *alt.get(name.lower(), ())}
+    lowered = sentence.lower()
+    return any(re.search(rf"(?<![a-z{HANGUL}]){re.escape(f)}\s*{_SUBJECT}", lowered) for f in forms)
+
+
+def attribute_owners(question: str, entities: list[str], words: list[str]) -> list[tuple[str, str]]:
+    """(name, attribute word) pairs the question ties together: "OpenAI's headquarters", "OpenAI 본사"."""
+    pairs = []
+    for entity in entities:
+        for word in words:
+            e, w = re.escape(entity), re.escape(word)
+            if re.search(rf"{e}(?:'s?|’s?|의)?\s*{w}|{w}s? of {e}", question, re.IGNORECASE):
+                pairs.append((entity, word))
+    return pairs
+
+
+def owned_by(name: str, forms: list[str], sentence: str, names: list[str], alt: dict[str, set[str]]) -> bool:
+    """Is the attribute (any form) in the sentence attached to `name`, the nearest name before it?"""
+    own = {name.lower(), *alt.get(name.lower(), ())}
+    lowered = sentence.lower()
+    for form in forms:
+        for match in re.finditer(re.escape(form.lower()), lowered):
+            before = lowered[max(0, match.start() - 30): match.start()]
+            # the name ending last before the attribute; the longest of those ("openai", not "ai")
+            last = max(((before.rfind(n.lower()) + len(n), len(n), n.lower()) for n in names
+                        if n.lower() in before), default=(-1, 0, ""))
+            if last[2] in own:
+                return True
+    return False
+
+
 def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision:
     if not retrieval.paragraphs:
         return AbstentionDecision(True, "the store is empty")
@@ -89,18 +142,36 @@ def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision
     unknown = [e for e in entities if e.lower() not in lowered_text]
     if unknown:
         return AbstentionDecision(True, f"the article never mentions {', '.join(unknown)}")
+    attributes = [(word, [f for f in forms if f in text]) for word, forms in attribute_forms(question)]
+    missing = [word for word, present in attributes if not present]
+    if missing:
+        return AbstentionDecision(True, f"the article never mentions {', '.join(missing)}")
+    alt = alternatives(glossary)  # type: ignore[arg-type]
+    sentences = sorted((s for p in retrieval.paragraphs[:CANDIDATE_PARAGRAPHS] for s in p.sentences),
+                       key=lambda s: -s.score)
+    holders = stance_holders(canonical, entities) if STANCE_QUESTION.search(question) else []
+    if holders and not any(all(is_subject(h, s.text, alt) for h in holders)
+                           for s in sentences[:CANDIDATE_SENTENCES]):
+        return AbstentionDecision(True, f"no sentence gives the view of {', '.join(holders)}")
+    owners = attribute_owners(canonical, entities, [w for w, _ in attributes])
+    if owners:
+        forms = {w: present for w, present in attributes}
+        names = [n for n in {*latin_name_counts(text), *(k for k, _ in glossary)} if len(n) > 1]
+        names += [a for n in list(names) for a in alt.get(n.lower(), ())]
+        for owner, word in owners:
+            if not any(owned_by(owner, forms[word], s.text, names, alt) for s in sentences[:CANDIDATE_SENTENCES + 2]):
+                return AbstentionDecision(True, f"no sentence gives {owner}'s {word}")
     number = bool(NUMBER_QUESTION.search(question))
     person = bool(PERSON_QUESTION.search(question))
     name = bool(NAME_QUESTION.search(question))
     if not (number or person or name):
         return AbstentionDecision(False, "no particular kind of answer needed")
-    alt = alternatives(glossary)  # type: ignore[arg-type]
     korean_nouns = {n for n in nouns if n in question} if detect_language(question) == "ko" else set()
-    sentences = sorted((s for p in retrieval.paragraphs[:CANDIDATE_PARAGRAPHS] for s in p.sentences),
-                       key=lambda s: -s.score)[:CANDIDATE_SENTENCES]
-    for sentence in sentences:
+    for sentence in sentences[:CANDIDATE_SENTENCES]:
         lowered = sentence.text.lower()
         if not all(e.lower() in lowered or any(a in lowered for a in alt.get(e.lower(), ())) for e in entities):
+            continue
+        if not all(any(f in sentence.text for f in present) for _, present in attributes):
             continue
         if number and korean_nouns and not any(n in sentence.text for n in korean_nouns):
             continue

@@ -7,11 +7,16 @@
    three-sentence window.
 3. A light BM25 signal over Korean morphemes is fused in: both scores are
    z-normalised over the candidate paragraphs and summed with weight 0.2.
+4. Headings and the source line (which carries the title) answer questions
+   about the article itself ("which sections…", "what is the title…"): for
+   those they gain 1.0 (z units); for every other question they lose 0.5,
+   since a bare heading attracts vague questions without answering them.
 docs/retrieval.md records what each step gained on the evaluation sets.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -27,6 +32,15 @@ if TYPE_CHECKING:
 NOMINATING_HITS = 40
 MAX_DOCUMENTS = 3
 BM25_WEIGHT = 0.2
+OUTLINE_KINDS = ("heading", "source")
+OUTLINE_BONUS = 1.0  # for questions about the article's sections, title or source
+OUTLINE_PENALTY = 0.5  # for all other questions
+ARTICLE_QUESTION = re.compile(
+    r"\b(sections?|headings?|headlines?|title|titled|main (topic|point|idea|theme)|topic|published|first appeared)\b"
+    r"|\b(article|piece|story)\b.*\b(focus(es)?( on)?|about|cover|covers)\??$|\bfocus(es)? on\b.*\b(article|piece)\b"
+    r"|섹션|소주제|제목|주제|목차|출처|원문|게재|실린|(기사|글)[은는이가]?.*(다루|초점|나뉘)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -79,8 +93,11 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     terms = [str(e.hit.metadata.get("terms", "")).split() for e in entries]
     vocabulary = {t for doc_terms in terms for t in doc_terms}
     lexical = _zscore(np.array(bm25_scores(question_terms(question, vocabulary), terms)))
+    outline = OUTLINE_BONUS if ARTICLE_QUESTION.search(question) else -OUTLINE_PENALTY
     for entry, d, lex in zip(entries, dense.tolist(), lexical.tolist()):
         entry.score = d + bm25_weight * lex
+        if entry.hit.metadata.get("kind") in OUTLINE_KINDS:
+            entry.score += outline
         entry.sentences.sort(key=lambda h: -h.score)
     return sorted(entries, key=lambda e: -e.score)
 

@@ -165,3 +165,39 @@ def alternatives(glossary: Glossary) -> dict[str, set[str]]:
         alt.setdefault(latin.lower(), set()).add(korean.lower())
         alt.setdefault(korean.lower(), set()).add(latin.lower())
     return alt
+
+
+# What a typed question asks about, in the words a Korean article would use.
+# The learned glossary covers names only; these are the value-bearing nouns
+# ("revenue", "stock price", "official statement") that readers ask about in
+# English and that news text would have to contain to answer. Each concept:
+# (English pattern, Korean pattern, forms to look for in the article).
+ATTRIBUTE_TERMS: list[tuple[str, str, tuple[str, ...]]] = [
+    (r"\brevenues?\b|\bsales\b|\bturnover\b", r"매출|수입", ("매출", "수입", "수익")),
+    (r"\bprofits?\b|\bearnings\b|\blosses\b", r"흑자|적자|영업이익|순이익", ("이익", "수익", "흑자", "적자")),
+    (r"\bvaluation\b|\bvalued at\b|\bmarket cap", r"기업가치|시가총액|밸류에이션",
+     ("기업가치", "시가총액", "밸류에이션")),
+    (r"\bstock\b|\bshare price\b|\bshares\b", r"주가|주식", ("주가", "주식")),
+    (r"\bprices?\b|\bpricing\b|\bcosts?\b|\bfees?\b|\bsubscriptions?\b", r"가격|요금|비용|구독료",
+     ("가격", "요금", "비용", "구독")),
+    (r"\bsalar(y|ies)\b|\bwages?\b", r"연봉|급여|임금", ("연봉", "급여", "임금")),
+    (r"\bbudgets?\b", r"예산", ("예산",)),
+    (r"\bemployees?\b|\bstaff\b|\bheadcount\b|\bworkers?\b|\bpeople work", r"직원|인력|임직원",
+     ("직원", "인력", "임직원")),
+    (r"\bexecutives?\b|\bboard members?\b", r"임원|경영진|이사회", ("임원", "경영진", "이사회")),
+    (r"\bfounders?\b|\bfounded\b", r"창업자|설립자|창립", ("창업자", "설립자", "창립", "설립")),
+    (r"\bceos?\b|\bchief executive\b", r"최고경영자|CEO", ("CEO", "최고경영자")),
+    (r"\bparameters?\b", r"파라미터|매개변수", ("파라미터", "매개변수")),
+    (r"\bheadquarter", r"본사", ("본사",)),
+    (r"\bofficial\b|\bstatements?\b", r"공식|성명|발표", ("공식", "성명", "발표")),
+]
+
+
+def attribute_forms(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(what the question calls it, article forms) for each attribute it asks about."""
+    found = []
+    for english, korean, forms in ATTRIBUTE_TERMS:
+        match = re.search(english, question, re.IGNORECASE) or re.search(korean, question)
+        if match:
+            found.append((match.group(0), forms))
+    return found

@@ -41,6 +41,25 @@ def test_a_korean_question_the_article_does_not_answer_abstains_in_korean(store)
     assert "기사" in answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "How much revenue does Azure earn from OpenAI models each year?",  # a number, but not a revenue
+    "What is Google's view of SearchGPT?",  # Google is only mentioned in passing
+    "오픈AI 본사는 어느 도시에 있나요?",  # the article's 본사 is Microsoft's
+    "SearchGPT 발표 이후 MS 주가는 어떻게 변했나요?",  # the article never mentions a stock price
+])
+def test_questions_about_attributes_the_article_lacks_abstain(store, question: str) -> None:
+    assert answer_question(question, store, k=3).abstained
+
+
+@pytest.mark.parametrize("question", [
+    "Who is OpenAI's CEO?",
+    "What is Microsoft's stance on proprietary systems?",
+    "In which city did OpenAI open its satellite office?",
+])
+def test_typed_questions_the_article_answers_are_answered(store, question: str) -> None:
+    assert not answer_question(question, store, k=3).abstained
+
+
 def test_the_answer_cites_passages_it_returns_and_marks_the_matched_sentence(store) -> None:
     answer = answer_question("Why did SearchGPT raise tensions?", store, k=3)
     numbers = {p.n for p in answer.passages}

@@ -16,10 +16,11 @@ from vectorstore.errors import ArticlebotError
 
 # Floors sit a little under a measured run on the dev set (docs/retrieval.md);
 # raise them when quality improves, never lower them to make a change pass.
-DEV_FLOORS = {
-    "recall@3": 0.85, "mrr": 0.76, "full_recall@5": 0.75, "abstention": 0.80,
+DEV_FLOORS = {  # measured: 0.88 / 0.82 / 0.79 / 0.83 (5 of 6)
+    "recall@3": 0.86, "mrr": 0.80, "full_recall@5": 0.77, "abstention": 0.80,
 }
-DEV_LANGUAGE_FLOORS = {"en": 0.80, "ko": 0.88}  # recall@3
+DEV_LANGUAGE_FLOORS = {"en": 0.83, "ko": 0.90}  # recall@3; measured 0.85 and 0.93
+EXTRA_ABSTENTION_FLOOR = 0.89  # measured 0.93 (26 of 28 unanswerable questions)
 MAX_FALSE_ABSTENTION = 0.05
 
 
@@ -82,6 +83,13 @@ def test_dev_set_quality_stays_above_its_floor(dev_report: dict) -> None:
     assert overall["false_abstention"] <= MAX_FALSE_ABSTENTION
     for language, floor in DEV_LANGUAGE_FLOORS.items():
         assert metrics["language"][language]["recall@3"] >= floor, language
+
+
+def test_extra_set_abstains_on_unanswerable_questions_only(store) -> None:  # type: ignore[no-untyped-def]
+    questions = [q for q in load_gold(bundled_gold_files()["extra"]) if not q.answerable or q.kind == "fact"]
+    overall = evaluate(store, questions, k=3)["methods"]["articlebot"]["metrics"]["overall"]["all"]
+    assert overall["abstention"] >= EXTRA_ABSTENTION_FLOOR
+    assert overall["false_abstention"] <= MAX_FALSE_ABSTENTION
 
 
 def test_false_premises_are_answered_with_what_the_article_says(dev_report: dict) -> None:
