@@ -2,8 +2,8 @@
 
 Without an LLM the answer is extractive: the best-matching sentences of the
 article, each followed by the citation number of the passage it comes from.
-When retrieval is not confident the article answers, the bot abstains instead
-of quoting something irrelevant.
+When the article does not answer (bot/abstention.py decides), the bot says so
+instead of quoting something irrelevant.
 """
 
 from __future__ import annotations
