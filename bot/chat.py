@@ -6,7 +6,7 @@ Reads plain lines, so it works the same typed at a prompt or piped from a file.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
@@ -14,6 +14,9 @@ from bot.answering import answer_question
 from bot.formatting import render_answer, render_passage
 from bot.models import Answer
 from vectorstore.store import ChromaStore
+
+if TYPE_CHECKING:
+    from bot.llm.pipeline import Answerer
 
 HELP = """Ask a question about the article, in English or Korean.
   /sources   show the passages of the last answer in full
@@ -36,7 +39,29 @@ def _read_line(stream: TextIO, prompt: str, console: Console) -> str | None:
     return line
 
 
-def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None = None) -> None:
+def _answer(text: str, store: ChromaStore, k: int, history: list[str], console: Console,
+            answerer: "Answerer | None") -> Answer:
+    """Extractive, or the model's answer printed as it streams (then the fallback, if any)."""
+    if answerer is None or not answerer.enabled:
+        answer = answer_question(text, store, k, history=history)
+        console.print(render_answer(answer, show_passages=False))
+        return answer
+    from bot.llm.stream import StreamEcho
+
+    echo = StreamEcho(lambda t: console.print(t, end="", highlight=False, markup=False, soft_wrap=True))
+    answer = answerer.ask(text, store, k, history=history, on_token=echo)
+    if echo.started:
+        console.print("")
+    if echo.is_final(answer):  # what streamed is the answer: only the notes remain
+        for note in answer.notes:
+            console.print(note, style="dim", highlight=False)
+    else:  # a fallback replaced the streamed text (or nothing streamed)
+        console.print(render_answer(answer, show_passages=False))
+    return answer
+
+
+def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None = None,
+             answerer: "Answerer | None" = None) -> None:
     stream = stream or sys.stdin
     history: list[str] = []
     last: Answer | None = None
@@ -65,9 +90,8 @@ def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None
             elif command.startswith("/"):
                 console.print(f"Unknown command {text.split()[0]}; /help lists them.", highlight=False)
             else:
-                last = answer_question(text, store, k, history=history)
+                last = _answer(text, store, k, history, console, answerer)
                 history.append(text)
-                console.print(render_answer(last, show_passages=False))
                 if last.passages:
                     cited = ", ".join(f"[{p.n}] ¶ {p.paragraph}" for p in last.passages)
                     console.print(f"sources: {cited} — /sources to read them", style="dim", highlight=False)

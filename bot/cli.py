@@ -243,15 +243,16 @@ class _file_progress:
 @user_errors
 def ask(ctx: click.Context, question: tuple[str, ...], k: int | None, json_: bool) -> None:
     """Answer one QUESTION with cited passages."""
-    from bot.answering import answer_question
     from bot.formatting import answer_json, render_answer
+    from bot.llm.pipeline import Answerer
 
     text = " ".join(question).strip()
     if not text:
         raise click.ClickException("the question is empty")
     settings = settings_of(ctx)
+    answerer = Answerer.from_settings(settings).prepare()  # a bad LLM config fails before any work
     store = ready_store(settings, quiet=json_)
-    answer = answer_question(text, store, k or settings.top_k)
+    answer = answerer.ask(text, store, k or settings.top_k)
     if json_:
         click.echo(answer_json(answer))
     else:
@@ -265,10 +266,12 @@ def ask(ctx: click.Context, question: tuple[str, ...], k: int | None, json_: boo
 def chat(ctx: click.Context, k: int | None) -> None:
     """Chat about the ingested articles (/help for commands)."""
     from bot.chat import run_chat
+    from bot.llm.pipeline import Answerer
 
     settings = settings_of(ctx)
+    answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
-    run_chat(store, k or settings.top_k, stdout_console())
+    run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer)
 
 
 @cli.command()
@@ -277,17 +280,20 @@ def chat(ctx: click.Context, k: int | None) -> None:
 @user_errors
 def status(ctx: click.Context, json_: bool) -> None:
     """Show what the store holds."""
+    from bot.llm.config import LLMConfig
     from bot.runtime import open_store
     from bot.status import store_status
 
     settings = settings_of(ctx)
     info = store_status(open_store(settings))
+    info["language_model"] = LLMConfig.from_settings(settings).describe()
     if json_:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     console = stdout_console()
     console.print(f"store: {info['store']}", highlight=False)
     console.print(f"embedding model: {info['embedding_model']}", highlight=False)
+    console.print(f"language model: {info['language_model']}", highlight=False)
     console.print(f"documents: {info['documents']}  paragraphs: {info['paragraphs']}  "
                   f"chunks: {info['chunks']}", highlight=False)
     for doc in info["per_document"]:
@@ -308,11 +314,14 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
     from bot.evaluation.gold import bundled_gold_files, load_gold
     from bot.evaluation.harness import evaluate
     from bot.evaluation.report import report_table
+    from bot.llm.pipeline import Answerer
 
     settings = settings_of(ctx)
+    answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings, quiet=json_)
     files = {p.stem: p for p in gold_files} if gold_files else bundled_gold_files()
-    reports = {name: evaluate(store, load_gold(path), k or settings.top_k, baselines)
+    reports = {name: evaluate(store, load_gold(path), k or settings.top_k, baselines,
+                              answerer=answerer if answerer.enabled else None)
                for name, path in sorted(files.items())}
     if json_:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))

@@ -78,6 +78,39 @@ class Settings(BaseSettings):
         description="Comma-separated user ids the bot answers (empty: everyone).",
     )
 
+    # -- Language model (bot/llm; see docs/llm.md) ------------------------------
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
+        "none", alias="LLM_PROVIDER",
+        description="none (extractive answers, needs nothing), openai (ChatOpenAI; any OpenAI-compatible "
+                    "server via OPENAI_BASE_URL) or ollama (langchain-ollama).",
+    )
+    llm_model: str = Field(
+        "", alias="LLM_MODEL",
+        description="Model name (empty: gpt-4o-mini for openai, qwen2.5:3b-instruct for ollama).",
+    )
+    openai_base_url: str = Field(
+        "", alias="OPENAI_BASE_URL",
+        description="OpenAI-compatible server, e.g. http://127.0.0.1:8081/v1 (llama.cpp, vLLM, Ollama's /v1).",
+    )
+    openai_api_key: SecretStr = Field(
+        SecretStr(""), alias="OPENAI_API_KEY", description="API key for api.openai.com (local servers need none).",
+    )
+    ollama_base_url: str = Field(
+        "", alias="OLLAMA_BASE_URL", description="Ollama's native API (default http://localhost:11434).",
+    )
+    llm_timeout_s: float = Field(
+        30.0, alias="LLM_TIMEOUT_S", gt=0,
+        description="Seconds before giving up on the model and showing the extractive answer.",
+    )
+    llm_max_tokens: int = Field(400, alias="LLM_MAX_TOKENS", ge=16, description="Longest model reply, in tokens.")
+    llm_temperature: float = Field(
+        0.0, alias="LLM_TEMPERATURE", ge=0, le=2, description="Sampling temperature (0: most faithful).",
+    )
+    llm_max_retries: int = Field(
+        1, alias="LLM_MAX_RETRIES", ge=0, le=10,
+        description="Retries after a model error or timeout (openai provider).",
+    )
+
     def chroma_headers(self) -> dict[str, str]:
         raw = self.chroma_auth_header.get_secret_value()
         if not raw:

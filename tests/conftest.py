@@ -28,7 +28,7 @@ ARTICLE = ROOT / "ingest" / "corpus" / "microsoft-openai-tensions.ko.txt"
 def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a subprocess: our data dir, no settings leaking from the developer."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ARTICLEBOT_", "CHROMA_", "SLACK_", "EMBEDDING_", "LLM_"))}
+           if not k.startswith(("ARTICLEBOT_", "CHROMA_", "SLACK_", "EMBEDDING_", "LLM_", "OPENAI_", "OLLAMA_"))}
     env["ARTICLEBOT_DATA_DIR"] = str(data_dir)
     env.update(extra)
     return env
@@ -38,7 +38,7 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's .env or real settings."""
     for key in list(os.environ):
-        if key.startswith(("ARTICLEBOT_", "CHROMA_", "SLACK_", "EMBEDDING_", "LLM_")):
+        if key.startswith(("ARTICLEBOT_", "CHROMA_", "SLACK_", "EMBEDDING_", "LLM_", "OPENAI_", "OLLAMA_")):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARTICLEBOT_DATA_DIR", str(tmp_path / "data"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from bot.answering import compose_answer
 from bot.evaluation.baselines import Method, bm25_method, naive_rag_method
@@ -11,6 +11,9 @@ from bot.evaluation.gold import GoldQuestion
 from bot.evaluation.metrics import QuestionResult, breakdown
 from bot.retrieval import retrieve
 from vectorstore.store import ChromaStore
+
+if TYPE_CHECKING:
+    from bot.llm.pipeline import Answerer
 
 DEPTH = 5
 
@@ -43,9 +46,19 @@ def run_method(method: Method, questions: Sequence[GoldQuestion],
 
 
 def evaluate(store: ChromaStore, questions: Sequence[GoldQuestion], k: int = 3,
-             baselines: bool = False, progress: Callable[[], None] | None = None) -> dict[str, object]:
-    """Metrics per method (overall, per language, per kind) and each question's results."""
+             baselines: bool = False, progress: Callable[[], None] | None = None,
+             answerer: "Answerer | None" = None) -> dict[str, object]:
+    """Metrics per method (overall, per language, per kind) and each question's results.
+
+    With a configured LLM (`answerer`), an "articlebot+llm" row adds answer-level
+    figures: keywords in the question's language, citation validity, fallbacks.
+    Its retrieval columns only see the k passages the model was given.
+    """
     methods: dict[str, Method] = {"articlebot": articlebot_method(store, k)}
+    if answerer is not None:
+        from bot.llm.evaluate import llm_method
+
+        methods["articlebot+llm"] = llm_method(store, answerer, k)
     if baselines:
         methods["bm25"] = bm25_method(store)
         methods["naive-rag"] = naive_rag_method(store)

@@ -66,6 +66,12 @@ def summarize(results: Iterable[QuestionResult]) -> dict[str, float | int]:
         hits = [h for h in (r.keyword_hit() for r in answerable if not r.abstained) if h is not None]
         if hits:
             metrics["keyword_hit"] = round(fmean(hits), 3)
+    judged = [r.extra["citations_valid"] for r in results if r.extra.get("citations_valid") is not None]
+    if judged:
+        metrics["citation_validity"] = round(fmean(1.0 if v else 0.0 for v in judged), 3)
+    calls = [r.extra["fallback"] for r in results if r.extra.get("fallback") is not None]
+    if calls:
+        metrics["llm_fallback"] = round(fmean(1.0 if f else 0.0 for f in calls), 3)
     if unanswerable:
         metrics["abstention"] = round(fmean(1.0 if r.abstained else 0.0 for r in unanswerable), 3)
     latencies = [r.latency_ms for r in results]

@@ -10,6 +10,7 @@ COLUMNS = {  # metric -> short header, so the table fits an 80-column terminal
     "recall@1": "R@1", "recall@3": "R@3", "recall@5": "R@5", "full_recall@5": "full@5", "mrr": "MRR",
     "abstention": "abst", "false_abstention": "f-abst", "keyword_hit": "kw",
     "latency_p50_ms": "p50ms", "latency_p95_ms": "p95ms",
+    "citation_validity": "cite", "llm_fallback": "fallb",
 }
 
 

@@ -29,8 +29,8 @@ def slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
 def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     import logging
 
-    from bot.answering import answer_question
     from bot.cli import load_settings, ready_store
+    from bot.llm.pipeline import Answerer
     from bot.slack.app import build_app, check_app_token, check_bot_token, retry_handlers, web_client
     from bot.slack.config import slack_config
     from bot.slack.feedback import FeedbackStore
@@ -50,11 +50,12 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         check_app_token(client, config)
     log.info("signed in to Slack as %s (%s) in %s", identity.get("user"), identity.get("user_id"), identity.get("team"))
 
+    answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
     k = settings.top_k
     memory = ConversationMemory()
     worker = Worker(
-        lambda question, history: answer_question(question, store, k, history=history),
+        lambda question, history: answerer.ask(question, store, k, history=history),
         memory, FeedbackStore.in_data_dir(settings.data_dir), retry_handlers(),
     )
     app = build_app(config, worker, memory, client=client, http_mode=http_mode)

@@ -1,0 +1,117 @@
+"""Numbers in Korean and English text, as values (pure).
+
+Korean counts in myriads: 만 = 10^4, 억 = 10^8, 조 = 10^12. "140억 달러" is
+14 billion dollars; reading 억 as "billion" makes it ten times too big, the
+mistake small models make. This module reads figures in both languages so the
+prompt can hand the model ready conversions and the checker can catch a figure
+the passages do not support.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KOREAN_UNITS = {"십": 10, "백": 100, "천": 1_000, "만": 10_000, "억": 100_000_000, "조": 1_000_000_000_000}
+ENGLISH_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
+}
+CURRENCIES = {"달러": ("$", "dollars"), "원": ("", "won"), "엔": ("¥", "yen"), "유로": ("€", "euros")}
+
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# 140억, 1조 2000억, 3천만, 3천, 140억 달러 (digits then a unit: always a figure)
+_UNIT = r"(?:[십백천]?[만억조]|[천백])"
+_KOREAN_FIGURE = re.compile(
+    rf"(?P<parts>{_NUMBER}\s*{_UNIT}(?:\s*{_NUMBER}\s*{_UNIT})*)\s*(?P<currency>달러|원|엔|유로)?"
+)
+_KOREAN_PART = re.compile(rf"({_NUMBER})\s*({_UNIT})")
+_ENGLISH_FIGURE = re.compile(
+    rf"(?<![\w.])(?P<num>{_NUMBER})(?:\s*(?P<scale>thousand|million|billion|trillion)\b|(?P<abbr>bn|tn|mn|[kKmMbBtT])\b)?",
+)
+_PLAIN_NUMBER = re.compile(rf"(?<![\w.]){_NUMBER}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as written (`source`) and its value; `scaled` when a unit word multiplied it."""
+
+    source: str
+    value: float
+    scaled: bool
+    currency: str = ""
+
+
+def _to_float(number: str) -> float:
+    return float(number.replace(",", ""))
+
+
+def _unit_value(unit: str) -> int:
+    value = 1
+    for ch in unit:
+        value *= KOREAN_UNITS[ch]
+    return value
+
+
+def korean_figures(text: str) -> list[Figure]:
+    """Figures written with Korean units: "140억 달러" -> 1.4e10 dollars."""
+    figures = []
+    for match in _KOREAN_FIGURE.finditer(text):
+        value = sum(_to_float(n) * _unit_value(u) for n, u in _KOREAN_PART.findall(match.group("parts")))
+        source = match.group(0).strip()
+        figures.append(Figure(source, value, True, match.group("currency") or ""))
+    return figures
+
+
+def english_figures(text: str) -> list[Figure]:
+    """Figures written with digits and optional scale words: "$14 billion" -> 1.4e10."""
+    figures = []
+    for match in _ENGLISH_FIGURE.finditer(text):
+        scale = (match.group("scale") or match.group("abbr") or "").lower()
+        value = _to_float(match.group("num")) * ENGLISH_SCALES.get(scale, 1)
+        figures.append(Figure(match.group(0), value, bool(scale)))
+    return figures
+
+
+def figures_in(text: str) -> list[Figure]:
+    """Every figure in a text, Korean-unit figures first; a number inside one is not counted twice."""
+    korean = korean_figures(text)
+    spans = [m.span() for m in _KOREAN_FIGURE.finditer(text)]
+    english = []
+    for match in _ENGLISH_FIGURE.finditer(text):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        scale = (match.group("scale") or match.group("abbr") or "").lower()
+        english.append(Figure(match.group(0), _to_float(match.group("num")) * ENGLISH_SCALES.get(scale, 1), bool(scale)))
+    return korean + english
+
+
+def plain_numbers(text: str) -> set[float]:
+    """Every digit run as a value, units ignored ("140억" -> 140)."""
+    return {_to_float(m.group(0)) for m in _PLAIN_NUMBER.finditer(text)}
+
+
+def english_amount(value: float) -> str:
+    """1.4e10 -> "14 billion"; small values with thousands separators."""
+    for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            amount = value / scale
+            text = f"{amount:.2f}".rstrip("0").rstrip(".")
+            return f"{text} {word}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def conversion(figure: Figure) -> str:
+    """"140억 달러 = $14 billion" — the hint the prompt gives for one figure."""
+    amount = english_amount(figure.value)
+    if figure.currency in CURRENCIES:
+        symbol, word = CURRENCIES[figure.currency]
+        return f"{figure.source} = {symbol}{amount}" if symbol else f"{figure.source} = {amount} {word}"
+    return f"{figure.source} = {amount}"
+
+
+def same_value(a: float, b: float, scaled: bool) -> bool:
+    """Equal, allowing rounding ("about $14 billion") only for unit-scaled figures."""
+    if not scaled:
+        return a == b
+    return abs(a - b) <= 0.05 * max(abs(a), abs(b))
