@@ -121,9 +121,9 @@ class ChromaStore:
 
     def _open_collection(self) -> Any:
         ours = self.collection_name
-        others = [name for name in self._collection_names() if name != ours]
-        exists = ours in self._collection_names()
-        if not exists and others:
+        names = self._collection_names()
+        others = [name for name in names if name != ours]
+        if ours not in names and others:
             populated = [n for n in others if self._client.get_collection(n).count() > 0]
             if populated:
                 built_with = ", ".join(n.removeprefix(COLLECTION_PREFIX) for n in populated)
