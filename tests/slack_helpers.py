@@ -61,12 +61,12 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]
 class AnswerSpy:
     """The real answer function, recording what it was asked (question, history)."""
 
-    inner: Callable[[str, Sequence[str]], Answer]
+    inner: Callable[..., Answer]
     asked: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
-    def __call__(self, question: str, history: Sequence[str]) -> Answer:
+    def __call__(self, question: str, history: Sequence[str], **streaming: Any) -> Answer:
         self.asked.append((question, tuple(history)))
-        return self.inner(question, history)
+        return self.inner(question, history, **streaming)
 
 
 @dataclass

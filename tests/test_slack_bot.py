@@ -37,7 +37,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """Start bots configured from the environment, as `articlebot slack --http` is."""
     started: list[RunningBot] = []
 
-    def start(answer_fn: AnswerFn | None = None, **env: str) -> RunningBot:
+    def start(answer_fn: AnswerFn | None = None, streaming: bool = False, **env: str) -> RunningBot:
         slack = SlackStandIn(BOT_TOKEN).start()
         monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
         monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
@@ -48,7 +48,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         spy = AnswerSpy(answer_fn or (lambda q, h: answer_question(q, store, 3, history=h)))
         memory = ConversationMemory()
         feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
-        worker = Worker(spy, memory, feedback, retry_handlers())
+        worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming)
         app = build_app(config, worker, memory)
         server = HttpServer(app, config.signing_secret, host="127.0.0.1", port=0).start()
         bot = RunningBot(slack, app, server, feedback, memory, spy)
@@ -363,3 +363,23 @@ def test_events_and_commands_are_acknowledged_before_the_answer_is_ready(make_bo
     release.set()
     bot.slack.wait_for("chat.postMessage")
     bot.slack.wait_for("response:ask")
+
+
+def test_with_a_streaming_llm_one_message_is_posted_and_then_edited_into_the_cited_answer(
+        make_bot: Callable[..., RunningBot], store) -> None:  # type: ignore[no-untyped-def]
+    def streaming_answer(question: str, history: Sequence[str], on_token: Callable[[str], None]) -> Answer:
+        for token in ("SearchGPT ", "competes ", "with Bing ", "[1]."):
+            on_token(token)
+        return answer_question(question, store, 3, history=history)  # stands in for the model's final answer
+
+    bot = make_bot(streaming_answer, streaming=True)
+    bot.mention(SEARCHGPT_QUESTION)
+    bot.slack.wait_for("reactions.remove")
+    bot.slack.settle()
+    [placeholder] = bot.slack.of("chat.postMessage")
+    assert WORKING_STATUS in placeholder.params["text"]
+    edits = bot.slack.of("chat.update")
+    assert 2 <= len(edits) <= 3, "the streamed text, throttled, then the final answer"
+    assert len({e.params["ts"] for e in edits}) == 1 and edits[0].params["channel"] == CHANNEL
+    assert "SearchGPT" in edits[0].params["text"] and edits[0].params["text"].endswith("…")
+    assert SEARCHGPT_PARAGRAPH in passages_in(edits[-1].params["blocks"])[0]

@@ -15,14 +15,16 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.llm.stream import ThrottledUpdates
 from bot.models import Answer
 from bot.slack.blocks import SlackMessage, answer_message, notice_message
 from bot.slack.feedback import FeedbackStore
 from bot.slack.incoming import Ask, SlashAsk
 from bot.slack.threads import ConversationMemory
 
-AnswerFn = Callable[[str, Sequence[str]], Answer]
-"""(question, earlier questions of the conversation) -> Answer."""
+AnswerFn = Callable[..., Answer]
+"""(question, earlier questions of the conversation[, on_token=callback]) -> Answer."""
+STREAM_UPDATE_S = 1.5  # at most one message edit this often (chat.update is rate-limited)
 
 WORKING_REACTION = "eyes"
 WORKING_STATUS = "Searching the article…"
@@ -39,17 +41,23 @@ class Worker:
     """Answers `Ask`s and `/ask` commands; one instance per app, shared by its listeners."""
 
     def __init__(self, answer_fn: AnswerFn, memory: ConversationMemory, feedback: FeedbackStore,
-                 retry_handlers: Sequence[RetryHandler] = ()) -> None:
+                 retry_handlers: Sequence[RetryHandler] = (), streaming: bool = False) -> None:
+        """`streaming`: the answer function takes `on_token` (an LLM is configured), so
+        the reply is posted at once as a placeholder and edited as the answer grows."""
         self._answer_fn = answer_fn
+        self._streaming = streaming
         self._memory = memory
         self._feedback = feedback
         self._retry_handlers = list(retry_handlers)
         # The store and embedding model are shared; one question at a time (~10-30 ms each).
         self._answer_lock = threading.Lock()
 
-    def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def answer(self, question: str, history: Sequence[str] = (),
+               on_token: Callable[[str], None] | None = None) -> Answer:
         with self._answer_lock:
-            return self._answer_fn(question, tuple(history))
+            if on_token is None:
+                return self._answer_fn(question, tuple(history))
+            return self._answer_fn(question, tuple(history), on_token=on_token)
 
     # -- mentions, DMs, thread follow-ups, assistant threads ------------------------
 
@@ -60,27 +68,53 @@ class Worker:
             return
         self._memory.open(ask.conversation)
         self._show_working(ask, client)
+        placeholder = ""
         try:
-            answer = self.answer(ask.question, self._memory.history(ask.conversation))
+            on_token = None
+            if self._streaming:
+                placeholder = self._post(client, ask, notice_message(f"🔎 {WORKING_STATUS}"))
+                on_token = ThrottledUpdates(
+                    lambda text: self._edit(client, ask.channel, placeholder, notice_message(text)),
+                    interval_s=STREAM_UPDATE_S)
+            answer = self.answer(ask.question, self._memory.history(ask.conversation), on_token)
             self._memory.remember(ask.conversation, ask.question)
             record = self._feedback.record_answer(answer, ask.channel, ask.thread_ts or "", ask.user)
-            self._post(client, ask, answer_message(answer, feedback_value=str(record)))
+            message = answer_message(answer, feedback_value=str(record))
+            if placeholder:
+                self._edit(client, ask.channel, placeholder, message, required=True)
+            else:
+                self._post(client, ask, message)
         except Exception:
             log.exception("could not answer event %s in %s", ask.event_id or "-", ask.channel)
-            self._apologise(ask, client)
+            self._apologise(ask, client, placeholder)
         finally:
             self._done_working(ask, client)
 
-    def _post(self, client: WebClient, ask: Ask, message: SlackMessage) -> None:
+    def _post(self, client: WebClient, ask: Ask, message: SlackMessage) -> str:
+        """Post in the ask's conversation; returns the new message's ts."""
         kwargs: dict[str, Any] = {"thread_ts": ask.thread_ts} if ask.thread_ts else {}
-        client.chat_postMessage(
+        response = client.chat_postMessage(
             channel=ask.channel, text=message.text, blocks=message.blocks,
             unfurl_links=False, unfurl_media=False, **kwargs,
         )
+        return str(response.get("ts") or "")
 
-    def _apologise(self, ask: Ask, client: WebClient) -> None:
+    def _edit(self, client: WebClient, channel: str, ts: str, message: SlackMessage,
+              required: bool = False) -> None:
+        """Replace a posted message; a failed progress edit is only logged."""
         try:
-            self._post(client, ask, notice_message(APOLOGY))
+            client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+        except Exception as exc:
+            if required:
+                raise
+            log.warning("could not update the answer in progress in %s: %s", channel, exc)
+
+    def _apologise(self, ask: Ask, client: WebClient, placeholder: str = "") -> None:
+        try:
+            if placeholder:
+                self._edit(client, ask.channel, placeholder, notice_message(APOLOGY), required=True)
+            else:
+                self._post(client, ask, notice_message(APOLOGY))
         except Exception:
             log.exception("could not deliver the apology for event %s either", ask.event_id or "-")
 
