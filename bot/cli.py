@@ -177,7 +177,7 @@ def docs(ctx: click.Context, json_: bool) -> None:
 
     records = open_store(settings_of(ctx)).list_documents()
     rows = [{"doc_id": r.doc_id, "title": r.title, "url": r.url, "revision": r.revision,
-             "paragraphs": len(r.text.split("\n")), "created_at": r.created_at, "updated_at": r.updated_at}
+             "paragraphs": len(r.paragraphs), "created_at": r.created_at, "updated_at": r.updated_at}
             for r in records]
     if json_:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -57,7 +57,6 @@ class RankedParagraph:
 @dataclass
 class Retrieval:
     paragraphs: list[RankedParagraph]
-    query_vector: "np.ndarray"
     timings_ms: dict[str, float]
 
 
@@ -112,7 +111,7 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
     searched = time.perf_counter()
     paragraphs = score_documents(question, vector, documents)
     done = time.perf_counter()
-    return Retrieval(paragraphs, vector, {
+    return Retrieval(paragraphs, {
         "embed": round((embedded - started) * 1000, 2),
         "search": round((searched - embedded) * 1000, 2),
         "rank": round((done - searched) * 1000, 2),

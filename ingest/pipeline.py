@@ -175,7 +175,8 @@ class StoredVersion:
     changes: ChangeReport
 
 
-def store_document(store: ChromaStore, article: PreparedArticle) -> StoredVersion:
+def store_document(store: ChromaStore, article: PreparedArticle,
+                   previous: DocumentRecord | None) -> StoredVersion:
     """Write one document version safely and say what changed.
 
     Order matters for readers: new chunks are added first, then the document
@@ -184,7 +185,6 @@ def store_document(store: ChromaStore, article: PreparedArticle) -> StoredVersio
     """
     info, chunks = article.info, article.chunks
     ids = [c.id for c in chunks]
-    previous = store.get_document(info.doc_id)
     stored = {hit.id: hit.metadata for hit in store.get(ids)}
     now = _now()
     new = [replace(c, metadata={**c.metadata, "added_at": now}) for c in chunks if c.id not in stored]
@@ -195,8 +195,7 @@ def store_document(store: ChromaStore, article: PreparedArticle) -> StoredVersio
     if moved:
         store.update_metadata(moved)
     version = content_hash("\n".join(ids) + info.title + info.url)
-    changes = compare_paragraphs(previous.text.split("\n") if previous else None,
-                                 article.text.split("\n"))
+    changes = compare_paragraphs(previous.paragraphs if previous else None, article.text.split("\n"))
     revision = previous.revision if previous else 1
     if previous is None or previous.version != version:
         revision = previous.revision + 1 if previous else 1
@@ -225,12 +224,12 @@ def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
     if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options):
         return FileReport(
             path=str(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
-            paragraphs=len(previous.text.split("\n")), chunks=len(previous.chunk_ids), embedded=0,
+            paragraphs=len(previous.paragraphs), chunks=len(previous.chunk_ids), embedded=0,
             deleted=0, unchanged=True, revision=previous.revision,
-            changes=compare_paragraphs(previous.text.split("\n"), previous.text.split("\n")).to_dict(),
+            changes=ChangeReport(first_version=False, unchanged=len(previous.paragraphs)).to_dict(),
         )
     article = prepare_source(source, options, analyzer)
-    stored = store_document(store, article)
+    stored = store_document(store, article, previous)
     return FileReport(
         path=str(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
         paragraphs=sum(1 for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS),

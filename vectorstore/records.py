@@ -54,6 +54,11 @@ class DocumentRecord:
     revision: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """Paragraph texts (headings and source line included), one per line of `text`."""
+        return self.text.split("\n")
+
 
 @dataclass(frozen=True)
 class DocumentChunks:

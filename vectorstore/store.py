@@ -190,12 +190,6 @@ class ChromaStore:
 
     # -- reading ---------------------------------------------------------------
 
-    def existing_ids(self, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), _GET_BATCH):
-            found.update(self._collection.get(ids=list(ids[start : start + _GET_BATCH]), include=[])["ids"])
-        return found
-
     def ids_where(self, where: dict[str, Any]) -> list[str]:
         return list(self._collection.get(where=where, include=[])["ids"])
 
@@ -209,28 +203,12 @@ class ChromaStore:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def get_with_vectors(self, ids: Sequence[str]) -> dict[str, tuple[Hit, "np.ndarray"]]:
-        """Chunks by id with their stored vectors (to score them exactly)."""
-        import numpy as np
-
-        if not ids:
-            return {}
-        got = self._collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
-        return {
-            i: (Hit(i, doc or "", dict(meta or {})), np.asarray(vec, dtype=np.float32))
-            for i, doc, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
-        }
-
-    def all_metadata(self) -> list[dict[str, Any]]:
-        got = self._collection.get(include=["metadatas"])
-        return [dict(m or {}) for m in got["metadatas"]]
-
-    def query(self, vector: "np.ndarray", n: int, where: dict[str, Any] | None = None) -> list[Hit]:
+    def query(self, vector: "np.ndarray", n: int) -> list[Hit]:
         total = self.count()
         if total == 0:
             return []
         got = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where,
+            query_embeddings=[vector], n_results=min(n, total),
             include=["documents", "metadatas", "distances"],
         )
         return [
