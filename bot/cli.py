@@ -131,11 +131,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, do
         raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else "nothing was ingested")
 
 
-def _print_summary(summary: Any, json_: bool) -> None:
+def _print_summary(summary: Any, json_: bool, one_line: bool = False) -> None:
+    """Terminal lines, or JSON (one line per summary when a watch streams them)."""
     from bot.formatting import change_lines
 
     if json_:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=None if json_ == "line" else 2))
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=None if one_line else 2))
         return
     out, err = stdout_console(), stderr_console()
     for problem in summary.errors:
@@ -161,7 +162,7 @@ def _watch(store: "ChromaStore", folder: Path, options: Any, json_: bool) -> Non
 
     stderr_console().print(f"Watching {folder} for changes (Ctrl-C to stop)…", highlight=False)
     try:
-        watch_folder(folder, store, options, lambda s: _print_summary(s, "line" if json_ else False),
+        watch_folder(folder, store, options, lambda s: _print_summary(s, json_, one_line=True),
                      removed)
     except KeyboardInterrupt:
         stderr_console().print("Stopped watching.", highlight=False)
