@@ -48,3 +48,17 @@ def test_status_names_the_language_model(llm_env: OpenAIStandIn) -> None:
     result = CliRunner().invoke(cli, ["status", "--json"])
     assert result.exit_code == 0, result.output
     assert "stand-in" in json.loads(result.stdout)["language_model"]
+
+
+def test_eval_adds_answer_level_figures_for_the_model(llm_env: OpenAIStandIn, tmp_path: Path) -> None:
+    gold = tmp_path / "mini.jsonl"
+    gold.write_text(json.dumps({
+        "id": "a", "lang": "en", "question": "Why did SearchGPT raise tensions?", "answerable": True,
+        "evidence": ["출시 검색GPT 이러한 긴장감을 더욱 심화시켰습니다"], "kind": "why",
+        "answer_keywords_en": ["Bing", "competition"],
+    }, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--json", "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["mini"]["methods"]["articlebot+llm"]["metrics"]["overall"]["all"]
+    assert row["citation_validity"] == 1.0 and row["llm_fallback"] == 0.0
+    assert row["keyword_hit"] == 1.0  # both keywords, in the question's language
