@@ -3,7 +3,8 @@
 Paragraph terms are Kiwi morphemes computed at ingest. A question is matched
 against that vocabulary directly: Latin words and numbers by token, Korean
 terms by substring (a noun like 긴장 appears verbatim in 긴장을), which keeps
-answering free of Kiwi's one-second start-up.
+answering free of Kiwi's one-second start-up. English questions reach Korean
+terms through the word bridge in `bot/bridge.py`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,29 @@ from typing import Iterable, Sequence
 
 _LATIN_OR_NUMBER = re.compile(r"[a-z]+|\d+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+# Function words and question scaffolding: they carry no topic to translate.
+ENGLISH_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers him his how however i if in into is it its itself just me more
+most my no nor not now of off on once only or other our ours out over own same she should so some
+such than that the their theirs them then there these they this those through to too under until
+up very was we were what when where which while who whom whose why will with would you your
+may might shall must others
+according article articles piece story say says said mention mentions mentioned tell describe
+""".split())
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+def english_content_words(question: str) -> list[str]:
+    """The question's English words that carry its topic, each once, in order."""
+    words = re.findall(r"[a-z]+", question.lower())
+    return list(dict.fromkeys(w for w in words if len(w) > 2 and w not in ENGLISH_STOPWORDS))
 
 
 def question_terms(question: str, vocabulary: Iterable[str]) -> list[str]:

@@ -7,6 +7,8 @@
    three-sentence window.
 3. A light BM25 signal over Korean morphemes is fused in: both scores are
    z-normalised over the candidate paragraphs and summed with weight 0.2.
+   English questions first cross the word bridge (`bot/bridge.py`): their
+   words' Korean counterparts join the BM25 query, which then weighs 0.3.
 4. Headings and the source line (which carries the title) answer questions
    about the article itself ("which sections…", "what is the title…"): for
    those they gain 1.0 (z units); for every other question they lose 0.5,
@@ -21,7 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.lexical import bm25_scores, question_terms
+from bot.bridge import bridge_terms
+from bot.lexical import bm25_scores, has_hangul, question_terms
 from ingest.chunking import PASSAGE_KINDS
 from vectorstore.records import DocumentChunks, DocumentRecord, Hit
 from vectorstore.store import ChromaStore
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 NOMINATING_HITS = 40
 MAX_DOCUMENTS = 3
 BM25_WEIGHT = 0.2
+ENGLISH_BM25_WEIGHT = 0.3  # English questions, whose words cross the bridge to Korean terms
 OUTLINE_KINDS = ("heading", "source")
 OUTLINE_BONUS = 1.0  # for questions about the article's sections, title or source
 OUTLINE_PENALTY = 0.5  # for all other questions
@@ -58,6 +62,7 @@ class RankedParagraph:
 class Retrieval:
     paragraphs: list[RankedParagraph]
     timings_ms: dict[str, float]
+    bridged_terms: list[str] = field(default_factory=list)  # Korean terms the English words reached
 
 
 def _zscore(values: "np.ndarray") -> "np.ndarray":
@@ -66,8 +71,12 @@ def _zscore(values: "np.ndarray") -> "np.ndarray":
 
 
 def score_documents(question: str, vector: "np.ndarray", documents: list[DocumentChunks],
-                    bm25_weight: float = BM25_WEIGHT) -> list[RankedParagraph]:
-    """Rank every paragraph of the given documents for the question (no I/O)."""
+                    bm25_weight: float = BM25_WEIGHT,
+                    bridged_terms: list[str] | None = None) -> list[RankedParagraph]:
+    """Rank every paragraph of the given documents for the question (no I/O).
+
+    `bridged_terms` are extra BM25 query terms (the question's words in Korean).
+    """
     import numpy as np
 
     entries: list[RankedParagraph] = []
@@ -91,7 +100,8 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     dense = _zscore(np.array([e.dense for e in entries]))
     terms = [str(e.hit.metadata.get("terms", "")).split() for e in entries]
     vocabulary = {t for doc_terms in terms for t in doc_terms}
-    lexical = _zscore(np.array(bm25_scores(question_terms(question, vocabulary), terms)))
+    query = question_terms(question, vocabulary) + list(bridged_terms or [])
+    lexical = _zscore(np.array(bm25_scores(query, terms)))
     outline = OUTLINE_BONUS if ARTICLE_QUESTION.search(question) else -OUTLINE_PENALTY
     for entry, d, lex in zip(entries, dense.tolist(), lexical.tolist()):
         entry.score = d + bm25_weight * lex
@@ -109,10 +119,15 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
     nominated = list(dict.fromkeys(str(h.metadata.get("doc_id")) for h in store.query(vector, NOMINATING_HITS)))
     documents = [d for d in (store.document_chunks(i) for i in nominated[:MAX_DOCUMENTS]) if d is not None]
     searched = time.perf_counter()
-    paragraphs = score_documents(question, vector, documents)
+    bridged = bridge_terms(question, store, documents)
+    bridged_at = time.perf_counter()
+    bridging = store.embeddings.word_match_floor is not None and not has_hangul(question)
+    weight = ENGLISH_BM25_WEIGHT if bridging else BM25_WEIGHT
+    paragraphs = score_documents(question, vector, documents, weight, bridged)
     done = time.perf_counter()
     return Retrieval(paragraphs, {
         "embed": round((embedded - started) * 1000, 2),
         "search": round((searched - embedded) * 1000, 2),
-        "rank": round((done - searched) * 1000, 2),
-    })
+        "bridge": round((bridged_at - searched) * 1000, 2),
+        "rank": round((done - bridged_at) * 1000, 2),
+    }, bridged)

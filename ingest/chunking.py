@@ -13,8 +13,10 @@ id (and its vector) across re-ingests; positions live in metadata only.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
 from ingest.korean import TextAnalyzer
 from ingest.structure import ArticleStructure, Block
@@ -22,6 +24,7 @@ from vectorstore.records import Chunk, Metadata
 
 PASSAGE_KINDS = ("paragraph", "heading", "source")
 WINDOW_SENTENCES = 3
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,17 @@ def build_chunks(structure: ArticleStructure, info: ArticleInfo, analyzer: TextA
                     "hash": content_hash(text), "index": index,
                 }))
     return chunks
+
+
+def korean_vocabulary(chunks: Iterable[Chunk]) -> list[str]:
+    """The Korean index terms of the paragraphs, each once, in order of first use.
+
+    These get a vector of their own at ingest, so that an English question word
+    ("revenue") can be matched to the article's word for it (수익) at question
+    time without a dictionary.
+    """
+    terms: dict[str, None] = {}
+    for chunk in chunks:
+        if chunk.metadata.get("kind") in PASSAGE_KINDS:
+            terms.update((t, None) for t in str(chunk.metadata.get("terms", "")).split() if _HANGUL.search(t))
+    return list(terms)

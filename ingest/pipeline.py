@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.changes import ChangeReport, compare_paragraphs
-from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash
+from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, korean_vocabulary
 from ingest.glossary import learn_glossary
 from ingest.korean import KiwiAnalyzer, TextAnalyzer
 from ingest.language import detect_language
@@ -48,6 +48,7 @@ class FileReport:
     unchanged: bool
     revision: int
     changes: dict[str, object]
+    embedded_terms: int = 0
 
 
 @dataclass
@@ -56,6 +57,7 @@ class IngestSummary:
     paragraphs: int = 0
     chunks: int = 0
     embedded: int = 0
+    embedded_terms: int = 0
     deleted: int = 0
     seconds: float = 0.0
     files: list[FileReport] = field(default_factory=list)
@@ -67,6 +69,7 @@ class IngestSummary:
         self.paragraphs += report.paragraphs
         self.chunks += report.chunks
         self.embedded += report.embedded
+        self.embedded_terms += report.embedded_terms
         self.deleted += report.deleted
 
     def to_dict(self) -> dict[str, object]:
@@ -112,13 +115,14 @@ class PreparedArticle:
 
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
-CHUNKING_VERSION = "3"
+# 4: Korean index terms get vectors of their own (`embed_new_terms`).
+CHUNKING_VERSION = "4"
 
 
-def source_fingerprint(source: SourceText, options: IngestOptions) -> str:
-    """Everything that decides a document's chunks: text, title/url options, chunker."""
+def source_fingerprint(source: SourceText, options: IngestOptions, doc_id: str) -> str:
+    """Everything that decides a document's chunks: text, id, title/url options, chunker."""
     return content_hash("\x1f".join([CHUNKING_VERSION, source.text, options.title, options.url,
-                                      options.doc_id, source.html_title]))
+                                      doc_id, source.html_title]))
 
 
 def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
@@ -134,7 +138,7 @@ def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAna
         "nouns": nouns,
         "headings": structure.headings,
         "source_title": structure.source_title,
-        "fingerprint": source_fingerprint(source, options),
+        "fingerprint": source_fingerprint(source, options, info.doc_id),
     }
     return PreparedArticle(info, text, build_chunks(structure, info, analyzer), source.encoding, extra)
 
@@ -167,12 +171,28 @@ def embed_new(store: ChromaStore, chunks: list[Chunk]) -> int:
     return embedded
 
 
+def embed_new_terms(store: ChromaStore, chunks: list[Chunk]) -> int:
+    """Give every Korean index term not yet stored its own vector; returns how many.
+
+    Terms are shared by all documents, so a re-ingest usually embeds none. Models
+    without a calibrated word-match floor skip this (retrieval then has no bridge).
+    """
+    if store.embeddings.word_match_floor is None:
+        return 0
+    todo = store.missing_terms(korean_vocabulary(chunks))
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start : start + EMBED_BATCH]
+        store.put_terms(batch, store.embeddings.embed_questions(batch))
+    return len(todo)
+
+
 @dataclass(frozen=True)
 class StoredVersion:
     embedded: int
     deleted: int
     revision: int
     changes: ChangeReport
+    embedded_terms: int = 0
 
 
 def store_document(store: ChromaStore, article: PreparedArticle,
@@ -192,6 +212,7 @@ def store_document(store: ChromaStore, article: PreparedArticle,
              for c in chunks if c.id in stored]
     moved = [c for c in moved if stored[c.id] != c.metadata]
     embedded = embed_new(store, new)
+    embedded_terms = embed_new_terms(store, chunks)
     if moved:
         store.update_metadata(moved)
     version = content_hash("\n".join(ids) + info.title + info.url)
@@ -205,10 +226,13 @@ def store_document(store: ChromaStore, article: PreparedArticle,
             created_at=previous.created_at if previous else now, updated_at=now,
             revision=revision, extra=article.extra,
         ))
+    elif previous.extra != article.extra:
+        # Same chunks, newer chunker: refresh the fingerprint so the next run takes the fast path.
+        store.put_document(replace(previous, extra=article.extra))
     stale = set(store.ids_where({"doc_id": info.doc_id})) - set(ids)
     if stale:
         store.delete(stale)
-    return StoredVersion(embedded, len(stale), revision, changes)
+    return StoredVersion(embedded, len(stale), revision, changes, embedded_terms)
 
 
 def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
@@ -221,7 +245,7 @@ def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
     source = read_source(path, options.max_bytes)
     doc_id = options.doc_id or default_doc_id(path, options.url)
     previous = store.get_document(doc_id)
-    if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options):
+    if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options, doc_id):
         return FileReport(
             path=str(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
             paragraphs=len(previous.paragraphs), chunks=len(previous.chunk_ids), embedded=0,
@@ -235,7 +259,7 @@ def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
         paragraphs=sum(1 for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS),
         chunks=len(article.chunks), embedded=stored.embedded, deleted=stored.deleted,
         unchanged=stored.changes.is_unchanged and stored.embedded == 0,
-        revision=stored.revision, changes=stored.changes.to_dict(),
+        revision=stored.revision, changes=stored.changes.to_dict(), embedded_terms=stored.embedded_terms,
     )
 
 

@@ -16,11 +16,14 @@ from vectorstore.errors import ArticlebotError
 
 # Floors sit a little under a measured run on the dev set (docs/retrieval.md);
 # raise them when quality improves, never lower them to make a change pass.
-DEV_FLOORS = {  # measured: 0.88 / 0.82 / 0.79 / 0.83 (5 of 6)
-    "recall@3": 0.86, "mrr": 0.80, "full_recall@5": 0.77, "abstention": 0.80,
+DEV_FLOORS = {  # measured: 0.88 / 0.83 / 0.82 / 0.83 (5 of 6)
+    "recall@3": 0.86, "mrr": 0.81, "full_recall@5": 0.80, "abstention": 0.80,
 }
 DEV_LANGUAGE_FLOORS = {"en": 0.83, "ko": 0.90}  # recall@3; measured 0.85 and 0.93
 EXTRA_ABSTENTION_FLOOR = 0.89  # measured 0.93 (26 of 28 unanswerable questions)
+# English questions of the extra set, where the word bridge earns its keep
+# (measured 0.89 / 0.77 with it, 0.83 / 0.70 without).
+EXTRA_ENGLISH_FLOORS = {"recall@3": 0.87, "mrr": 0.75}
 MAX_FALSE_ABSTENTION = 0.05
 
 
@@ -90,6 +93,13 @@ def test_extra_set_abstains_on_unanswerable_questions_only(store) -> None:  # ty
     overall = evaluate(store, questions, k=3)["methods"]["articlebot"]["metrics"]["overall"]["all"]
     assert overall["abstention"] >= EXTRA_ABSTENTION_FLOOR
     assert overall["false_abstention"] <= MAX_FALSE_ABSTENTION
+
+
+def test_extra_english_questions_rank_above_their_floor(store) -> None:  # type: ignore[no-untyped-def]
+    questions = [q for q in load_gold(bundled_gold_files()["extra"]) if q.lang == "en" and q.answerable]
+    overall = evaluate(store, questions, k=3)["methods"]["articlebot"]["metrics"]["overall"]["all"]
+    for name, floor in EXTRA_ENGLISH_FLOORS.items():
+        assert overall[name] >= floor, f"{name} {overall[name]} fell below {floor}"
 
 
 def test_false_premises_are_answered_with_what_the_article_says(dev_report: dict) -> None:

@@ -53,7 +53,7 @@ class LiveStore:
 
 def _seed_database(source: ChromaStore, target: ChromaStore) -> None:
     """Copy a store (vectors included) so server tests need no re-embedding."""
-    for attribute in ("_collection", "_documents"):
+    for attribute in ("_collection", "_documents", "_terms"):
         got = getattr(source, attribute).get(include=["documents", "metadatas", "embeddings"])
         getattr(target, attribute).upsert(ids=got["ids"], documents=got["documents"],
                                          metadatas=got["metadatas"], embeddings=got["embeddings"])
@@ -120,6 +120,7 @@ def test_one_edited_paragraph_embeds_only_its_chunks_and_answers_change_at_once(
     assert "더욱" in changes["changes"][0]["before"] and "크게" in changes["changes"][0]["after"]
     # the paragraph, its sentences and its windows: nothing else went to the model
     assert 0 < summary["embedded"] <= 6
+    assert summary["embedded_terms"] <= 5  # only words the article did not use before
     assert summary["deleted"] == summary["embedded"]
     assert report["revision"] == 2
     texts = cited(live_store)
@@ -135,7 +136,7 @@ def test_a_removed_paragraph_is_deleted_and_reported(live_store: LiveStore, tmp_
     summary = ingest_json(live_store, write(tmp_path, "\n".join(lines[:bellevue] + lines[bellevue + 1 :])))
     changes = summary["files"][0]["changes"]
     assert (changes["removed"], changes["changed"], changes["added"]) == (1, 0, 0)
-    assert summary["embedded"] == 0 and summary["deleted"] > 0
+    assert summary["embedded"] == 0 and summary["embedded_terms"] == 0 and summary["deleted"] > 0
     assert not any("벨뷰" in t for t in cited(live_store, "Where did OpenAI open a satellite office?"))
 
 

