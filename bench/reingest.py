@@ -45,6 +45,7 @@ def main() -> None:
         data = Path(tmp) / "store"
         first, _ = cli(["ingest", str(article)], data)
         results["first_ingest_s"] = first["seconds"]
+        results["first_ingest_embedded_terms"] = first["embedded_terms"]
         again, wall = cli(["ingest", str(article)], data)
         results["unchanged_reingest_s"] = again["seconds"]
         results["unchanged_reingest_process_s"] = round(wall, 2)
@@ -55,6 +56,7 @@ def main() -> None:
         edit, _ = cli(["ingest", str(edited)], data)
         results["one_paragraph_edit_s"] = edit["seconds"]
         results["one_paragraph_edit_embedded"] = edit["embedded"]
+        results["one_paragraph_edit_embedded_terms"] = edit["embedded_terms"]
 
         folder = Path(tmp) / "copies"
         folder.mkdir()
@@ -66,6 +68,7 @@ def main() -> None:
         results["copies"] = copies
         results["copies_ingest_s"] = bulk["seconds"]
         results["copies_embedded"] = bulk["embedded"]
+        results["copies_embedded_terms"] = bulk["embedded_terms"]
         results["pipeline_texts_per_s"] = round(pipeline_rate, 1)
 
         from ingest.korean import KiwiAnalyzer

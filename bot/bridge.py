@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from bot.lexical import english_content_words, has_hangul
+from bot.lexical import english_content_words
+from ingest.chunking import index_terms
+from ingest.korean import has_hangul
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,15 +24,6 @@ if TYPE_CHECKING:
     from vectorstore.store import ChromaStore
 
 TERMS_PER_WORD = 2  # a word often has two article forms (투자 / 투자자, 결과 / 결론)
-
-
-def vocabulary(documents: Sequence["DocumentChunks"]) -> list[str]:
-    """Index terms of the documents' paragraphs, each once."""
-    terms: dict[str, None] = {}
-    for doc in documents:
-        for hit in doc.hits:
-            terms.update((t, None) for t in str(hit.metadata.get("terms", "")).split())
-    return list(terms)
 
 
 def words_to_bridge(question: str, terms: Sequence[str]) -> list[str]:
@@ -67,7 +60,7 @@ def bridge_terms(question: str, store: "ChromaStore", documents: Sequence["Docum
     floor = store.embeddings.word_match_floor
     if floor is None or not documents:
         return []
-    terms = vocabulary(documents)
+    terms = index_terms(hit for doc in documents for hit in doc.hits)
     words = words_to_bridge(question, terms)
     if not words:
         return []

@@ -146,8 +146,9 @@ def _print_summary(summary: Any, json_: bool, one_line: bool = False) -> None:
             out.print(line, highlight=False, soft_wrap=True, markup=False)
     out.print(
         f"Ingested {summary.documents} document(s): {summary.paragraphs} paragraphs, "
-        f"{summary.chunks} chunks, {summary.embedded} embedded, {summary.deleted} removed "
-        f"in {summary.seconds:.2f} s.", highlight=False, soft_wrap=True,
+        f"{summary.chunks} chunks, {summary.embedded} embedded, {summary.deleted} removed"
+        + (f", {summary.embedded_terms} new terms" if summary.embedded_terms else "")
+        + f" in {summary.seconds:.2f} s.", highlight=False, soft_wrap=True,
     )
 
 

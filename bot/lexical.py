@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from typing import Iterable, Sequence
 
+from ingest.korean import has_hangul
+
 _LATIN_OR_NUMBER = re.compile(r"[a-z]+|\d+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 # Function words and question scaffolding: they carry no topic to translate.
@@ -31,10 +32,6 @@ according article articles piece story say says said mention mentions mentioned 
 """.split())
 
 
-def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
-
-
 def english_content_words(question: str) -> list[str]:
     """The question's English words that carry its topic, each once, in order."""
     words = re.findall(r"[a-z]+", question.lower())
@@ -45,7 +42,7 @@ def question_terms(question: str, vocabulary: Iterable[str]) -> list[str]:
     """The question's terms in the index's vocabulary (Korean needs >= 2 characters)."""
     lowered = question.lower()
     terms = _LATIN_OR_NUMBER.findall(lowered)
-    terms += [t for t in vocabulary if len(t) >= 2 and _HANGUL.search(t) and t in lowered]
+    terms += [t for t in vocabulary if len(t) >= 2 and has_hangul(t) and t in lowered]
     return terms
 
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.bridge import bridge_terms
-from bot.lexical import bm25_scores, has_hangul, question_terms
+from bot.lexical import bm25_scores, question_terms
 from ingest.chunking import PASSAGE_KINDS
+from ingest.korean import has_hangul
 from vectorstore.records import DocumentChunks, DocumentRecord, Hit
 from vectorstore.store import ChromaStore
 

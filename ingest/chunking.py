@@ -13,18 +13,16 @@ id (and its vector) across re-ingests; positions live in metadata only.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
 from ingest.korean import TextAnalyzer
 from ingest.structure import ArticleStructure, Block
-from vectorstore.records import Chunk, Metadata
+from vectorstore.records import Chunk, Hit, Metadata
 
 PASSAGE_KINDS = ("paragraph", "heading", "source")
 WINDOW_SENTENCES = 3
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True)
@@ -91,15 +89,15 @@ def build_chunks(structure: ArticleStructure, info: ArticleInfo, analyzer: TextA
     return chunks
 
 
-def korean_vocabulary(chunks: Iterable[Chunk]) -> list[str]:
-    """The Korean index terms of the paragraphs, each once, in order of first use.
+def index_terms(items: Iterable[Chunk | Hit]) -> list[str]:
+    """The BM25 terms of the paragraphs (headings and source line too), each once, in order.
 
-    These get a vector of their own at ingest, so that an English question word
-    ("revenue") can be matched to the article's word for it (수익) at question
-    time without a dictionary.
+    The Korean ones also get a vector of their own at ingest, so that an English
+    question word ("revenue") can be matched to the article's word for it (수익)
+    at question time without a dictionary (`bot/bridge.py`).
     """
     terms: dict[str, None] = {}
-    for chunk in chunks:
-        if chunk.metadata.get("kind") in PASSAGE_KINDS:
-            terms.update((t, None) for t in str(chunk.metadata.get("terms", "")).split() if _HANGUL.search(t))
+    for item in items:
+        if item.metadata.get("kind") in PASSAGE_KINDS:
+            terms.update((t, None) for t in str(item.metadata.get("terms", "")).split())
     return list(terms)

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Iterable
 
-HANGUL = "\uac00-\ud7a3"
+from ingest.korean import HANGUL
 _CHO = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
 _JUNG = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
          "wi", "yu", "eu", "ui", "i"]

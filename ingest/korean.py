@@ -8,12 +8,20 @@ matched against the stored vocabulary instead, so answering never loads Kiwi.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
+
+HANGUL = "\uac00-\ud7a3"  # precomposed syllables, for character classes
+_HANGUL = re.compile(f"[{HANGUL}]")
 
 # Content morphemes: common/proper nouns, foreign words, numbers, verb/adjective
 # stems, roots, Hanja. Particles and endings carry no topic.
 TERM_TAGS = ("NNG", "NNP", "SL", "SN", "VV", "VA", "XR", "SH")
 NOUN_TAGS = ("NNG", "NNP")
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
 
 
 class TextAnalyzer(Protocol):

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.changes import ChangeReport, compare_paragraphs
-from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, korean_vocabulary
+from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms
 from ingest.glossary import learn_glossary
-from ingest.korean import KiwiAnalyzer, TextAnalyzer
+from ingest.korean import KiwiAnalyzer, TextAnalyzer, has_hangul
 from ingest.language import detect_language
 from ingest.reading import (
     DEFAULT_MAX_BYTES, InputError, SourceText, iter_input_files, read_source,
@@ -179,7 +179,7 @@ def embed_new_terms(store: ChromaStore, chunks: list[Chunk]) -> int:
     """
     if store.embeddings.word_match_floor is None:
         return 0
-    todo = store.missing_terms(korean_vocabulary(chunks))
+    todo = store.missing_terms(t for t in index_terms(chunks) if has_hangul(t))
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         store.put_terms(batch, store.embeddings.embed_questions(batch))

@@ -9,7 +9,8 @@ import numpy as np
 from bot.bridge import bridge_terms, nearest_terms, words_to_bridge
 from bot.lexical import english_content_words
 from bot.retrieval import retrieve
-from ingest.chunking import korean_vocabulary
+from ingest.chunking import index_terms
+from ingest.korean import has_hangul
 from ingest.pipeline import embed_new_terms
 from vectorstore.embeddings import ModelEmbeddings
 from vectorstore.records import Chunk
@@ -37,9 +38,9 @@ def test_each_word_takes_its_nearest_terms_above_the_floor_only() -> None:
 
 def test_every_korean_term_of_the_article_has_a_stored_vector(store) -> None:  # type: ignore[no-untyped-def]
     doc = store.document_chunks("microsoft-openai-tensions.ko")
-    chunks = [Chunk(h.id, h.text, h.text, h.metadata) for h in doc.hits]
-    vocabulary = korean_vocabulary(chunks)
-    assert "투자" in vocabulary and "openai" not in vocabulary
+    terms = index_terms(doc.hits)
+    assert "투자" in terms and "openai" in terms
+    vocabulary = [t for t in terms if has_hangul(t)]
     assert len(vocabulary) > 300
     assert store.missing_terms(vocabulary) == []
     assert set(store.term_vectors(["투자", "없는단어"])) == {"투자"}
