@@ -14,7 +14,10 @@ checks that look at what an answer needs work much better (docs/retrieval.md):
 3. A question asking for a number or date, a person, or a name needs a
    matching sentence among the best ones that contains such a value not already
    in the question, all of the question's names and the attribute asked about
-   (the 140억 달러 investment sentence does not tell Azure's revenue).
+   (the 140억 달러 investment sentence does not tell Azure's revenue). When it
+   asks for the name of one party's model, product or service, a sentence
+   where that thing belongs to another party does not count: "OpenAI 모델 …
+   GPT-2" does not name a model of Microsoft's own.
 4. A question about someone's view or stance needs a sentence in which that
    party is the subject ("Microsoft는 …을 선호하는"), not a passing mention
    ("Google Cloud 또는 …와 같은 대안").
@@ -49,6 +52,12 @@ _ENTITY = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9\-]*|[A-Za-z]+-?\d[\w\-]*")
 STANCE_QUESTION = re.compile(
     r"\b(view|views|stance|position|opinion|think|thinks|thought)\b|입장|견해|의견|생각", re.IGNORECASE)
 _SUBJECT = "(?:은|는|이|가|도|의 입장)"
+# Things a name question can ask one party's name of: (English, Korean, article forms).
+NAMED_KINDS: list[tuple[str, str, tuple[str, ...]]] = [
+    (r"\bmodels?\b", r"모델", ("모델", "model")),
+    (r"\bproducts?\b", r"제품", ("제품", "product")),
+    (r"\bservices?\b", r"서비스", ("서비스", "service")),
+]
 CANDIDATE_PARAGRAPHS = 3
 CANDIDATE_SENTENCES = 3
 
@@ -114,19 +123,34 @@ def attribute_owners(question: str, entities: list[str], words: list[str]) -> li
     return pairs
 
 
-def owned_by(name: str, forms: list[str], sentence: str, names: list[str], alt: dict[str, set[str]]) -> bool:
-    """Is the attribute (any form) in the sentence attached to `name`, the nearest name before it?"""
-    own = {name.lower(), *alt.get(name.lower(), ())}
+def attribute_holders(forms: list[str], sentence: str, names: list[str]) -> set[str]:
+    """The names the attribute (any form) is attached to in the sentence: the nearest before it."""
     lowered = sentence.lower()
+    found = set()
     for form in forms:
         for match in re.finditer(re.escape(form.lower()), lowered):
             before = lowered[max(0, match.start() - 30): match.start()]
             # the name ending last before the attribute; the longest of those ("openai", not "ai")
             last = max(((before.rfind(n.lower()) + len(n), len(n), n.lower()) for n in names
                         if n.lower() in before), default=(-1, 0, ""))
-            if last[2] in own:
-                return True
-    return False
+            if last[2]:
+                found.add(last[2])
+    return found
+
+
+def own_forms(name: str, alt: dict[str, set[str]]) -> set[str]:
+    return {name.lower(), *alt.get(name.lower(), ())}
+
+
+def owned_by(name: str, forms: list[str], sentence: str, names: list[str], alt: dict[str, set[str]]) -> bool:
+    """Is the attribute (any form) in the sentence attached to `name`?"""
+    return bool(attribute_holders(forms, sentence, names) & own_forms(name, alt))
+
+
+def named_kind_forms(question: str) -> list[str]:
+    """Article forms of the kinds of thing a name question asks about (model, product, service)."""
+    return [f for english, korean, forms in NAMED_KINDS
+            if re.search(english, question, re.IGNORECASE) or re.search(korean, question) for f in forms]
 
 
 def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision:
@@ -153,11 +177,11 @@ def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision
     if holders and not any(all(is_subject(h, s.text, alt) for h in holders)
                            for s in sentences[:CANDIDATE_SENTENCES]):
         return AbstentionDecision(True, f"no sentence gives the view of {', '.join(holders)}")
+    names = [n for n in {*latin_name_counts(text), *(k for k, _ in glossary)} if len(n) > 1]
+    names += [a for n in list(names) for a in alt.get(n.lower(), ())]
     owners = attribute_owners(canonical, entities, [w for w, _ in attributes])
     if owners:
         forms = {w: present for w, present in attributes}
-        names = [n for n in {*latin_name_counts(text), *(k for k, _ in glossary)} if len(n) > 1]
-        names += [a for n in list(names) for a in alt.get(n.lower(), ())]
         for owner, word in owners:
             if not any(owned_by(owner, forms[word], s.text, names, alt) for s in sentences[:CANDIDATE_SENTENCES + 2]):
                 return AbstentionDecision(True, f"no sentence gives {owner}'s {word}")
@@ -167,6 +191,7 @@ def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision
     if not (number or person or name):
         return AbstentionDecision(False, "no particular kind of answer needed")
     korean_nouns = {n for n in nouns if n in question} if detect_language(question) == "ko" else set()
+    kinds = named_kind_forms(question) if name and len(entities) == 1 else []
     for sentence in sentences[:CANDIDATE_SENTENCES]:
         lowered = sentence.text.lower()
         if not all(e.lower() in lowered or any(a in lowered for a in alt.get(e.lower(), ())) for e in entities):
@@ -175,6 +200,9 @@ def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision
             continue
         if number and korean_nouns and not any(n in sentence.text for n in korean_nouns):
             continue
+        held_by = attribute_holders(kinds, sentence.text, names)
+        if held_by and not held_by & own_forms(entities[0], alt):
+            continue  # "OpenAI 모델 … GPT-2" names OpenAI's model, not Microsoft's
         if has_new_value(sentence.text, canonical, number, person, name):
             return AbstentionDecision(False, "a sentence holds the kind of answer asked for")
     return AbstentionDecision(True, "no sentence holds the kind of answer asked for")

@@ -46,6 +46,7 @@ def test_a_korean_question_the_article_does_not_answer_abstains_in_korean(store)
     "What is Google's view of SearchGPT?",  # Google is only mentioned in passing
     "오픈AI 본사는 어느 도시에 있나요?",  # the article's 본사 is Microsoft's
     "SearchGPT 발표 이후 MS 주가는 어떻게 변했나요?",  # the article never mentions a stock price
+    "What is the name of Microsoft's own AI model?",  # GPT-2 and DALL-E are OpenAI's models
 ])
 def test_questions_about_attributes_the_article_lacks_abstain(store, question: str) -> None:
     assert answer_question(question, store, k=3).abstained
@@ -55,6 +56,7 @@ def test_questions_about_attributes_the_article_lacks_abstain(store, question: s
     "Who is OpenAI's CEO?",
     "What is Microsoft's stance on proprietary systems?",
     "In which city did OpenAI open its satellite office?",
+    "What is the name of OpenAI's search product?",
 ])
 def test_typed_questions_the_article_answers_are_answered(store, question: str) -> None:
     assert not answer_question(question, store, k=3).abstained

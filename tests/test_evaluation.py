@@ -16,7 +16,7 @@ from vectorstore.errors import ArticlebotError
 
 # Floors sit a little under a measured run on the dev set (docs/retrieval.md);
 # raise them when quality improves, never lower them to make a change pass.
-DEV_FLOORS = {  # measured: 0.88 / 0.83 / 0.82 / 0.83 (5 of 6)
+DEV_FLOORS = {  # measured: 0.88 / 0.83 / 0.82 / 1.00 (6 of 6; the floor allows one miss)
     "recall@3": 0.86, "mrr": 0.81, "full_recall@5": 0.80, "abstention": 0.80,
 }
 DEV_LANGUAGE_FLOORS = {"en": 0.83, "ko": 0.90}  # recall@3; measured 0.85 and 0.93
