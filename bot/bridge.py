@@ -20,10 +20,16 @@ from ingest.korean import has_hangul
 if TYPE_CHECKING:
     import numpy as np
 
+    from vectorstore.embeddings import ModelEmbeddings
     from vectorstore.records import DocumentChunks
     from vectorstore.store import ChromaStore
 
 TERMS_PER_WORD = 2  # a word often has two article forms (투자 / 투자자, 결과 / 결론)
+
+
+def crosses(question: str, embeddings: "ModelEmbeddings") -> bool:
+    """Whether the bridge applies: an English question, a model calibrated for word matches."""
+    return embeddings.word_match_floor is not None and not has_hangul(question)
 
 
 def words_to_bridge(question: str, terms: Sequence[str]) -> list[str]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
-from bot.answering import answer_question
 from bot.formatting import render_answer, render_passage
 from bot.models import Answer
 from vectorstore.store import ChromaStore
@@ -40,12 +39,8 @@ def _read_line(stream: TextIO, prompt: str, console: Console) -> str | None:
 
 
 def _answer(text: str, store: ChromaStore, k: int, history: list[str], console: Console,
-            answerer: "Answerer | None") -> Answer:
-    """Extractive, or the model's answer printed as it streams (then the fallback, if any)."""
-    if answerer is None or not answerer.enabled:
-        answer = answer_question(text, store, k, history=history)
-        console.print(render_answer(answer, show_passages=False))
-        return answer
+            answerer: "Answerer") -> Answer:
+    """Print the answer; a model's answer is printed as it streams (then any fallback)."""
     from bot.llm.stream import StreamEcho
 
     echo = StreamEcho(lambda t: console.print(t, end="", highlight=False, markup=False, soft_wrap=True))
@@ -55,14 +50,17 @@ def _answer(text: str, store: ChromaStore, k: int, history: list[str], console: 
     if echo.is_final(answer):  # what streamed is the answer: only the notes remain
         for note in answer.notes:
             console.print(note, style="dim", highlight=False)
-    else:  # a fallback replaced the streamed text (or nothing streamed)
+    else:  # extractive, or a fallback replaced the streamed text
         console.print(render_answer(answer, show_passages=False))
     return answer
 
 
 def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None = None,
              answerer: "Answerer | None" = None) -> None:
+    from bot.llm.pipeline import Answerer
+
     stream = stream or sys.stdin
+    answerer = answerer or Answerer()  # no model configured: extractive answers
     history: list[str] = []
     last: Answer | None = None
     console.print("articlebot — ask about the article. /help for commands, /quit to leave.", highlight=False)

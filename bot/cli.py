@@ -1,4 +1,5 @@
-"""`articlebot` command line: ingest, ask, chat, status.
+"""`articlebot` command line: ingest, docs, remove, ask, chat, status, eval (slack and feedback
+come from bot/slack/cli.py).
 
 Heavy libraries (chromadb, kiwipiepy, the embedding model) are imported inside
 the commands that need them, so `articlebot --help` stays instant.

@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from bot.bridge import bridge_terms
+from bot.bridge import bridge_terms, crosses
 from bot.lexical import bm25_scores, question_terms
 from ingest.chunking import PASSAGE_KINDS
-from ingest.korean import has_hangul
 from vectorstore.records import DocumentChunks, DocumentRecord, Hit
 from vectorstore.store import ChromaStore
 
@@ -73,7 +72,7 @@ def _zscore(values: "np.ndarray") -> "np.ndarray":
 
 def score_documents(question: str, vector: "np.ndarray", documents: list[DocumentChunks],
                     bm25_weight: float = BM25_WEIGHT,
-                    bridged_terms: list[str] | None = None) -> list[RankedParagraph]:
+                    bridged_terms: Sequence[str] = ()) -> list[RankedParagraph]:
     """Rank every paragraph of the given documents for the question (no I/O).
 
     `bridged_terms` are extra BM25 query terms (the question's words in Korean).
@@ -101,7 +100,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     dense = _zscore(np.array([e.dense for e in entries]))
     terms = [str(e.hit.metadata.get("terms", "")).split() for e in entries]
     vocabulary = {t for doc_terms in terms for t in doc_terms}
-    query = question_terms(question, vocabulary) + list(bridged_terms or [])
+    query = [*question_terms(question, vocabulary), *bridged_terms]
     lexical = _zscore(np.array(bm25_scores(query, terms)))
     outline = OUTLINE_BONUS if ARTICLE_QUESTION.search(question) else -OUTLINE_PENALTY
     for entry, d, lex in zip(entries, dense.tolist(), lexical.tolist()):
@@ -122,8 +121,7 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
     searched = time.perf_counter()
     bridged = bridge_terms(question, store, documents)
     bridged_at = time.perf_counter()
-    bridging = store.embeddings.word_match_floor is not None and not has_hangul(question)
-    weight = ENGLISH_BM25_WEIGHT if bridging else BM25_WEIGHT
+    weight = ENGLISH_BM25_WEIGHT if crosses(question, store.embeddings) else BM25_WEIGHT
     paragraphs = score_documents(question, vector, documents, weight, bridged)
     done = time.perf_counter()
     return Retrieval(paragraphs, {

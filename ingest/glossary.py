@@ -172,7 +172,8 @@ def alternatives(glossary: Glossary) -> dict[str, set[str]]:
 # ("revenue", "stock price", "official statement") that readers ask about in
 # English and that news text would have to contain to answer. Each concept:
 # (English pattern, Korean pattern, forms to look for in the article).
-ATTRIBUTE_TERMS: list[tuple[str, str, tuple[str, ...]]] = [
+Terms = list[tuple[str, str, tuple[str, ...]]]
+ATTRIBUTE_TERMS: Terms = [
     (r"\brevenues?\b|\bsales\b|\bturnover\b", r"매출|수입", ("매출", "수입", "수익")),
     (r"\bprofits?\b|\bearnings\b|\blosses\b", r"흑자|적자|영업이익|순이익", ("이익", "수익", "흑자", "적자")),
     (r"\bvaluation\b|\bvalued at\b|\bmarket cap", r"기업가치|시가총액|밸류에이션",
@@ -193,10 +194,10 @@ ATTRIBUTE_TERMS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def attribute_forms(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(what the question calls it, article forms) for each attribute it asks about."""
+def attribute_forms(question: str, table: Terms = ATTRIBUTE_TERMS) -> list[tuple[str, tuple[str, ...]]]:
+    """(what the question calls it, article forms) for each concept of `table` it asks about."""
     found = []
-    for english, korean, forms in ATTRIBUTE_TERMS:
+    for english, korean, forms in table:
         match = re.search(english, question, re.IGNORECASE) or re.search(korean, question)
         if match:
             found.append((match.group(0), forms))

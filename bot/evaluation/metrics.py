@@ -42,7 +42,7 @@ class QuestionResult:
         return sum(1 for k in keywords if k.lower() in answer) / len(keywords)
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return 0.0
@@ -77,7 +77,7 @@ def summarize(results: Iterable[QuestionResult]) -> dict[str, float | int]:
     latencies = [r.latency_ms for r in results]
     if latencies:
         metrics["latency_p50_ms"] = round(median(latencies), 2)
-        metrics["latency_p95_ms"] = round(_percentile(latencies, 0.95), 2)
+        metrics["latency_p95_ms"] = round(percentile(latencies, 0.95), 2)
     return metrics
 
 

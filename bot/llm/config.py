@@ -1,8 +1,7 @@
 """What the LLM layer needs to know, decoupled from how settings are read.
 
-`LLMConfig.from_settings` takes the project's Settings object; fields it does not
-have yet fall back to the defaults here, so this works before and after the
-LLM_* settings are added.
+`LLMConfig.from_settings` reads the LLM_* / OPENAI_* / OLLAMA_* fields of the
+project's Settings; the LLM code itself never touches Settings.
 """
 
 from __future__ import annotations
@@ -47,15 +46,12 @@ class LLMConfig(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Any) -> "LLMConfig":
-        """Read the LLM_* / OPENAI_* fields of Settings (missing ones: defaults)."""
-        values: dict[str, Any] = {}
-        for field, attr in (
-            ("provider", "llm_provider"), ("model", "llm_model"), ("api_key", "openai_api_key"),
-            ("timeout_s", "llm_timeout_s"), ("max_tokens", "llm_max_tokens"),
-            ("temperature", "llm_temperature"), ("max_retries", "llm_max_retries"),
-        ):
-            if hasattr(settings, attr):
-                values[field] = getattr(settings, attr)
-        url_attr = "ollama_base_url" if values.get("provider") == "ollama" else "openai_base_url"
-        values["base_url"] = getattr(settings, url_attr, "") or ""
-        return cls(**values)
+        """The LLM part of Settings; the base URL is the chosen provider's."""
+        provider = settings.llm_provider
+        base_url = settings.ollama_base_url if provider == "ollama" else settings.openai_base_url
+        return cls(
+            provider=provider, model=settings.llm_model, base_url=base_url or "",
+            api_key=settings.openai_api_key, timeout_s=settings.llm_timeout_s,
+            max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+            max_retries=settings.llm_max_retries,
+        )

@@ -53,37 +53,27 @@ def _unit_value(unit: str) -> int:
     return value
 
 
+def _korean_figure(match: re.Match[str]) -> Figure:
+    value = sum(_to_float(n) * _unit_value(u) for n, u in _KOREAN_PART.findall(match.group("parts")))
+    return Figure(match.group(0).strip(), value, True, match.group("currency") or "")
+
+
+def _english_figure(match: re.Match[str]) -> Figure:
+    scale = (match.group("scale") or match.group("abbr") or "").lower()
+    return Figure(match.group(0), _to_float(match.group("num")) * ENGLISH_SCALES.get(scale, 1), bool(scale))
+
+
 def korean_figures(text: str) -> list[Figure]:
     """Figures written with Korean units: "140억 달러" -> 1.4e10 dollars."""
-    figures = []
-    for match in _KOREAN_FIGURE.finditer(text):
-        value = sum(_to_float(n) * _unit_value(u) for n, u in _KOREAN_PART.findall(match.group("parts")))
-        source = match.group(0).strip()
-        figures.append(Figure(source, value, True, match.group("currency") or ""))
-    return figures
-
-
-def english_figures(text: str) -> list[Figure]:
-    """Figures written with digits and optional scale words: "$14 billion" -> 1.4e10."""
-    figures = []
-    for match in _ENGLISH_FIGURE.finditer(text):
-        scale = (match.group("scale") or match.group("abbr") or "").lower()
-        value = _to_float(match.group("num")) * ENGLISH_SCALES.get(scale, 1)
-        figures.append(Figure(match.group(0), value, bool(scale)))
-    return figures
+    return [_korean_figure(m) for m in _KOREAN_FIGURE.finditer(text)]
 
 
 def figures_in(text: str) -> list[Figure]:
     """Every figure in a text, Korean-unit figures first; a number inside one is not counted twice."""
-    korean = korean_figures(text)
-    spans = [m.span() for m in _KOREAN_FIGURE.finditer(text)]
-    english = []
-    for match in _ENGLISH_FIGURE.finditer(text):
-        if any(start <= match.start() < end for start, end in spans):
-            continue
-        scale = (match.group("scale") or match.group("abbr") or "").lower()
-        english.append(Figure(match.group(0), _to_float(match.group("num")) * ENGLISH_SCALES.get(scale, 1), bool(scale)))
-    return korean + english
+    korean = list(_KOREAN_FIGURE.finditer(text))
+    inside = [m.span() for m in korean]
+    english = [m for m in _ENGLISH_FIGURE.finditer(text) if not any(a <= m.start() < b for a, b in inside)]
+    return [_korean_figure(m) for m in korean] + [_english_figure(m) for m in english]
 
 
 def plain_numbers(text: str) -> set[float]:

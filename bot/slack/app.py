@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, RetryHandler
 
 from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
-from bot.slack.config import SlackConfig, SlackConfigError
+from bot.slack.config import SlackConfig, SlackConfigError, slack_call
 from bot.slack.incoming import Ask, ask_from_assistant_message, ask_from_mention, ask_from_message, slash_ask
 from bot.slack.threads import ConversationMemory, SeenEvents
 from bot.slack.worker import NOT_ALLOWED, USAGE, WORKING_STATUS, Worker
@@ -49,15 +49,8 @@ def web_client(config: SlackConfig, timeout: int = 30) -> WebClient:
 
 def check_bot_token(client: WebClient, config: SlackConfig) -> dict[str, Any]:
     """`auth.test` before anything slow loads: a wrong token stops start-up at once."""
-    from slack_sdk.errors import SlackApiError
-
-    try:
+    with slack_call("SLACK_BOT_TOKEN", f"{config.api_url}auth.test", _unreachable(config)):
         return dict(client.auth_test().data)  # type: ignore[arg-type]
-    except SlackApiError as exc:
-        code = exc.response.get("error", "error") if exc.response is not None else "error"
-        raise SlackConfigError(f"Slack rejected SLACK_BOT_TOKEN at {config.api_url}auth.test ({code})") from None
-    except Exception as exc:
-        raise SlackConfigError(f"cannot reach Slack's Web API at {config.api_url} ({type(exc).__name__})") from None
 
 
 def check_app_token(client: WebClient, config: SlackConfig) -> None:
@@ -65,16 +58,12 @@ def check_app_token(client: WebClient, config: SlackConfig) -> None:
 
     The WebSocket URL it returns is simply left unused; the Socket Mode client asks again.
     """
-    from slack_sdk.errors import SlackApiError
-
-    try:
+    with slack_call("SLACK_APP_TOKEN", f"{config.api_url}apps.connections.open", _unreachable(config)):
         client.apps_connections_open(app_token=config.app_token)
-    except SlackApiError as exc:
-        code = exc.response.get("error", "error") if exc.response is not None else "error"
-        raise SlackConfigError(f"Slack rejected SLACK_APP_TOKEN at {config.api_url}apps.connections.open "
-                               f"({code})") from None
-    except Exception as exc:
-        raise SlackConfigError(f"cannot reach Slack's Web API at {config.api_url} ({type(exc).__name__})") from None
+
+
+def _unreachable(config: SlackConfig) -> str:
+    return f"cannot reach Slack's Web API at {config.api_url}"
 
 
 def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
@@ -101,7 +90,7 @@ def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
         raise SlackConfigError(f"Slack rejected SLACK_BOT_TOKEN at {config.api_url}auth.test "
                                f"({_api_error(exc)})") from None
     except Exception as exc:  # connection refused, DNS, TLS …
-        raise SlackConfigError(f"cannot reach Slack's Web API at {config.api_url} ({type(exc).__name__})") from None
+        raise SlackConfigError(f"{_unreachable(config)} ({type(exc).__name__})") from None
 
     app.use(_dedupe_events(seen))
     app.use(_ignore_other_bots)

@@ -62,10 +62,15 @@ def _joins_previous(char: str) -> bool:
     )
 
 
+def _splits(text: str, index: int) -> bool:
+    """Would cutting before `index` split a character?"""
+    return 0 < index < len(text) and (_joins_previous(text[index]) or text[index - 1] == "\u200d")
+
+
 def safe_cut(text: str, index: int) -> int:
     """The nearest index at or before `index` that does not split a character."""
     index = max(0, min(index, len(text)))
-    while 0 < index < len(text) and (_joins_previous(text[index]) or text[index - 1] == "\u200d"):
+    while _splits(text, index):
         index -= 1
     return index
 
@@ -73,7 +78,7 @@ def safe_cut(text: str, index: int) -> int:
 def safe_start(text: str, index: int) -> int:
     """The nearest index at or after `index` that does not split a character."""
     index = max(0, min(index, len(text)))
-    while 0 < index < len(text) and (_joins_previous(text[index]) or text[index - 1] == "\u200d"):
+    while _splits(text, index):
         index += 1
     return index
 

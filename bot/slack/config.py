@@ -6,8 +6,10 @@ checks their shape so a typo stops start-up at once instead of failing later.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from bot.settings import Settings
 from vectorstore.errors import ArticlebotError
@@ -15,6 +17,23 @@ from vectorstore.errors import ArticlebotError
 
 class SlackConfigError(ArticlebotError):
     """A Slack token or setting is missing or malformed."""
+
+
+@contextlib.contextmanager
+def slack_call(setting: str, method: str, unreachable: str) -> Iterator[None]:
+    """Turn a failed start-up call into one line naming the setting Slack rejected, never its value.
+
+    The exception text is left out: it can hold a token or a WebSocket URL.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        yield
+    except SlackApiError as exc:
+        code = exc.response.get("error", "error") if exc.response is not None else "error"
+        raise SlackConfigError(f"Slack rejected {setting} at {method} ({code})") from None
+    except Exception as exc:  # connection refused, DNS, TLS …
+        raise SlackConfigError(f"{unreachable} ({type(exc).__name__})") from None
 
 
 _TOKEN_SHAPES = {

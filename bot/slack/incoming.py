@@ -6,6 +6,7 @@ Everything here reads untrusted payloads: missing or oddly typed fields give `No
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
@@ -39,11 +40,15 @@ class Ask:
     event_id: str = ""
 
 
+def _mention(user_id: str) -> str:
+    return rf"<@{re.escape(user_id)}(?:\|[^>]*)?>"
+
+
 def question_text(text: str, bot_user_id: str = "") -> str:
     """Slack mrkdwn → the question as typed: mention of the bot removed, links as their
     labels, entities decoded, whitespace collapsed."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(_mention(bot_user_id), " ", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "", text)
     text = _USER.sub(lambda m: f"@{m.group(1)}", text)
@@ -60,16 +65,25 @@ def is_from_a_bot(event: dict[str, Any]) -> bool:
 
 
 def mentions(text: str, user_id: str) -> bool:
-    return bool(user_id) and re.search(rf"<@{re.escape(user_id)}(?:\|[^>]*)?>", text) is not None
+    return bool(user_id) and re.search(_mention(user_id), text) is not None
 
 
-def ask_from_mention(event: Any, bot_user_id: str, event_id: str = "") -> Ask | None:
-    """An `app_mention`: answered in a thread under the message (or the thread it is in)."""
+def _sender(event: Any, bot_user_id: str) -> tuple[str, str, str] | None:
+    """(user, channel, ts) of a person's event; None for bots, ourselves and incomplete events."""
     if not isinstance(event, dict) or is_from_a_bot(event):
         return None
     user, channel, ts = _str(event.get("user")), _str(event.get("channel")), _str(event.get("ts"))
     if not (user and channel and ts) or user == bot_user_id:
         return None
+    return user, channel, ts
+
+
+def ask_from_mention(event: Any, bot_user_id: str, event_id: str = "") -> Ask | None:
+    """An `app_mention`: answered in a thread under the message (or the thread it is in)."""
+    sender = _sender(event, bot_user_id)
+    if sender is None:
+        return None
+    user, channel, ts = sender
     thread = _str(event.get("thread_ts")) or ts
     return Ask(
         question=question_text(_str(event.get("text")), bot_user_id),
@@ -84,26 +98,18 @@ def ask_from_message(event: Any, bot_user_id: str, follows_up: Callable[[Convers
 
     Channel messages that mention the bot are left to `app_mention` (Slack sends both).
     """
-    if not isinstance(event, dict) or is_from_a_bot(event) or event.get("subtype") not in _USER_SUBTYPES:
+    sender = _sender(event, bot_user_id)
+    if sender is None or event.get("subtype") not in _USER_SUBTYPES:
         return None
-    user, channel, ts = _str(event.get("user")), _str(event.get("channel")), _str(event.get("ts"))
-    if not (user and channel and ts) or user == bot_user_id:
-        return None
+    user, channel, ts = sender
     text = _str(event.get("text"))
     thread = _str(event.get("thread_ts"))
     is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-    if is_dm:
-        conversation = (channel, thread)
-        return Ask(
-            question=question_text(text, bot_user_id), user=user, channel=channel,
-            conversation=conversation, thread_ts=thread or None, message_ts=ts, is_dm=True,
-            event_id=event_id,
-        )
-    if not thread or mentions(text, bot_user_id) or not follows_up((channel, thread)):
+    if not is_dm and (not thread or mentions(text, bot_user_id) or not follows_up((channel, thread))):
         return None
     return Ask(
         question=question_text(text, bot_user_id), user=user, channel=channel,
-        conversation=(channel, thread), thread_ts=thread, message_ts=ts, is_dm=False,
+        conversation=(channel, thread), thread_ts=thread or None, message_ts=ts, is_dm=is_dm,
         event_id=event_id,
     )
 
@@ -113,11 +119,7 @@ def ask_from_assistant_message(event: Any, bot_user_id: str, event_id: str = "")
     ask = ask_from_message(event, bot_user_id, lambda _c: True, event_id)
     if ask is None or not ask.thread_ts:
         return None
-    return Ask(
-        question=ask.question, user=ask.user, channel=ask.channel, conversation=ask.conversation,
-        thread_ts=ask.thread_ts, message_ts=ask.message_ts, is_dm=True, status="assistant",
-        event_id=event_id,
-    )
+    return dataclasses.replace(ask, is_dm=True, status="assistant")
 
 
 @dataclass(frozen=True)

@@ -156,18 +156,12 @@ class HttpServer:
 def run_socket_mode(app: App, app_token: str) -> None:
     """Connect to Slack over a WebSocket (apps.connections.open) and serve until stopped."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk.errors import SlackApiError
 
-    from bot.slack.config import SlackConfigError
+    from bot.slack.config import slack_call
 
     handler = SocketModeHandler(app, app_token, logger=logging.getLogger("articlebot.slack.socket"))
-    try:
+    with slack_call("SLACK_APP_TOKEN", "apps.connections.open", "cannot connect to Slack in Socket Mode"):
         handler.connect()
-    except SlackApiError as exc:
-        code = exc.response.get("error", "error") if exc.response is not None else "error"
-        raise SlackConfigError(f"Slack rejected SLACK_APP_TOKEN at apps.connections.open ({code})") from None
-    except Exception as exc:  # network trouble; the message could hold the WebSocket URL
-        raise SlackConfigError(f"cannot connect to Slack in Socket Mode ({type(exc).__name__})") from None
     log.info("connected to Slack (Socket Mode)")
     try:
         threading.Event().wait()
