@@ -7,9 +7,11 @@ deleted from the folder removes its document.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from ingest.korean import KiwiAnalyzer, TextAnalyzer
 from ingest.pipeline import IngestOptions, IngestSummary, default_doc_id, ingest_paths
@@ -22,6 +24,32 @@ OnRemove = Callable[[str, int], None]
 
 def _supported(_change: object, path: str) -> bool:
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not Path(path).name.startswith(".")
+
+
+@contextlib.contextmanager
+def stop_on_ctrl_c() -> Iterator[threading.Event]:
+    """An event that Ctrl-C (SIGINT) sets, to pass to `watch_folder` as `stop`.
+
+    A KeyboardInterrupt can be lost: when the signal lands while a finalizer runs (the
+    store's file lock is freed after every ingest), Python prints "Exception ignored"
+    and the watch goes on. Setting an event cannot be lost; the watch ends once the
+    ingest in progress, if any, is done. A second Ctrl-C raises KeyboardInterrupt.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
+        yield stop
+        return
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def watch_folder(folder: Path, store: ChromaStore, options: IngestOptions, on_ingest: OnIngest,

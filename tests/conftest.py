@@ -22,6 +22,12 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests wait for an event (a line, a port, a recorded call), never for a fixed time. These
+# ceilings only bound how long a broken test hangs, and are generous because CI machines
+# can be slow and busy: for a process a test started (it loads the model, opens the store),
+WAIT_CEILING_S = 300.0
+# and for work done inside the test process (an in-process bot's reply, ~20 ms when idle).
+REPLY_CEILING_S = 60.0
 ARTICLE = ROOT / "ingest" / "corpus" / "microsoft-openai-tensions.ko.txt"
 
 
@@ -102,19 +108,48 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         pytest.skip("the chroma CLI is not installed")
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = path.with_name(path.name + ".log")
+    with log.open("wb") as output:
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=output, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("chroma run did not start")
-                time.sleep(0.2)
+        if not wait_until_accepting("127.0.0.1", port, proc):
+            pytest.fail(f"chroma run did not accept connections within {WAIT_CEILING_S:.0f} s "
+                        f"(exit code {proc.poll()}):\n{log.read_text(errors='replace')[-2000:]}")
         yield "127.0.0.1", port
     finally:
+        stop_process(proc)
+
+
+def wait_until_accepting(host: str, port: int, proc: subprocess.Popen,
+                         ceiling_s: float = WAIT_CEILING_S) -> bool:
+    """Wait for a server process to accept connections; False if it exits or the ceiling passes."""
+    deadline = time.monotonic() + ceiling_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection((host, port), timeout=5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def stop_process(proc: subprocess.Popen, grace_s: float = 60) -> None:
+    """Terminate, wait (a busy machine is slow to shut down too), kill as the last resort."""
+    if proc.poll() is None:
         proc.terminate()
-        proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_or_kill(proc: subprocess.Popen, ceiling_s: float = WAIT_CEILING_S) -> int:
+    """Wait for a process that was asked to stop; kill it (and fail) past the ceiling."""
+    try:
+        return proc.wait(timeout=ceiling_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise

@@ -24,8 +24,8 @@ from typing import Any
 class Reply:
     text: str = ""
     status: int = 200
-    delay_s: float = 0.0  # before the response starts
-    chunk_delay_s: float = 0.0  # between streamed chunks
+    delay_s: float = 0.0  # before the response starts (cut short when the stand-in closes)
+    chunk_delay_s: float = 0.0  # between streamed chunks (likewise)
     chunk_size: int = 8  # characters per streamed chunk
 
 
@@ -37,6 +37,7 @@ class OpenAIStandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._closing = threading.Event()  # ends every delay at once when the test is done
 
     @property
     def base_url(self) -> str:
@@ -48,6 +49,7 @@ class OpenAIStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -74,7 +76,7 @@ class OpenAIStandIn:
                 reply = standin._next_reply(body)
                 try:
                     if reply.delay_s:
-                        time.sleep(reply.delay_s)
+                        standin._closing.wait(reply.delay_s)
                     if reply.status != 200:
                         return self._json(reply.status, {"error": {"message": "stand-in failure", "type": "server_error"}},
                                           {"retry-after-ms": "10"})
@@ -104,7 +106,7 @@ class OpenAIStandIn:
                     delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
                     self._event(chunk(body, delta, None))
                     if reply.chunk_delay_s:
-                        time.sleep(reply.chunk_delay_s)
+                        standin._closing.wait(reply.chunk_delay_s)
                 self._event(chunk(body, {}, "stop"))
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()

@@ -21,6 +21,7 @@ from bot.models import Answer
 from bot.slack.feedback import FeedbackStore
 from bot.slack.server import HttpServer
 from bot.slack.threads import ConversationMemory
+from tests.conftest import WAIT_CEILING_S
 from tests.slack_standin import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStandIn
 
 BOT_TOKEN = "xoxb-1234567890-0987654321-TESTbotTOKENvalue"
@@ -51,7 +52,7 @@ def signed_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | N
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=WAIT_CEILING_S) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode()

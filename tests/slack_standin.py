@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.conftest import REPLY_CEILING_S
+
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM_ID = "T0000001"
@@ -98,10 +100,10 @@ class SlackStandIn:
         with self._cond:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0,
+    def wait_for(self, method: str, count: int = 1, timeout: float = REPLY_CEILING_S,
                  where: Callable[[Call], bool] = lambda _c: True) -> list[Call]:
         """Block until `count` successful calls of `method` (matching `where`) were recorded;
-        returns those."""
+        returns those. It returns as soon as they are; `timeout` only bounds a broken run."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:

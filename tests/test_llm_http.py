@@ -35,7 +35,7 @@ def searchgpt(store: Any) -> Answer:
 
 def config(server: OpenAIStandIn, **overrides: Any) -> LLMConfig:
     values: dict[str, Any] = {"provider": "openai", "model": "stand-in", "base_url": server.base_url,
-                              "timeout_s": 5.0, "max_retries": 0, "max_tokens": 200}
+                              "timeout_s": 60.0, "max_retries": 0, "max_tokens": 200}
     values.update(overrides)
     return LLMConfig(**values)
 
@@ -63,19 +63,24 @@ def test_streamed_tokens_arrive_one_by_one_over_sse(searchgpt: Answer) -> None:
 
 
 def test_a_server_slower_than_the_timeout_falls_back_quickly(searchgpt: Answer) -> None:
-    with OpenAIStandIn(Reply(GOOD, delay_s=3.0)) as server:
+    # "Quickly": at the client's timeout, long before the server would answer. The margin is
+    # wide so that a busy machine cannot blur the two.
+    with OpenAIStandIn(Reply(GOOD, delay_s=120.0)) as server:
         cfg = config(server, timeout_s=0.5)
+        model = make_chat_model(cfg)
         started = time.perf_counter()
-        generation = generate_detailed(SEARCHGPT, searchgpt, make_chat_model(cfg), cfg)
+        generation = generate_detailed(SEARCHGPT, searchgpt, model, cfg)
         elapsed = time.perf_counter() - started
-    assert generation.fallback == "timeout" and elapsed < 2.5
+    assert generation.fallback == "timeout" and elapsed < 60
     assert generation.answer.answer == searchgpt.answer
     assert generation.answer.notes[0].endswith("(the model timed out).")
 
 
 def test_a_stream_that_trickles_past_the_timeout_falls_back(searchgpt: Answer) -> None:
-    with OpenAIStandIn(Reply(GOOD, chunk_size=4, chunk_delay_s=0.1)) as server:
-        cfg = config(server, timeout_s=0.5)
+    # The first chunk comes at once; the whole stream would take 14 x 2 s, far past the 5 s
+    # timeout, which still leaves a busy machine time to deliver that first chunk.
+    with OpenAIStandIn(Reply(GOOD, chunk_size=4, chunk_delay_s=2.0)) as server:
+        cfg = config(server, timeout_s=5.0)
         echo = StreamEcho()
         generation = generate_detailed(SEARCHGPT, searchgpt, make_chat_model(cfg), cfg, on_token=echo)
     assert generation.fallback == "timeout" and echo.started

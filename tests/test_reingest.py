@@ -5,10 +5,12 @@ Store tests run against both the embedded store and a real `chroma run` server.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,11 +18,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-from tests.conftest import ARTICLE, clean_env
+from tests.conftest import ARTICLE, WAIT_CEILING_S, clean_env, wait_or_kill
 from vectorstore.store import ChromaStore
 
 ORIGINAL = ARTICLE.read_text(encoding="utf-8")
@@ -148,26 +150,43 @@ def test_a_failed_reingest_leaves_the_previous_version_answerable(live_store: Li
     assert sum(OLD_SENTENCE in t for t in texts) == 1
 
 
+def chunk_counter(live: LiveStore, embeddings) -> Callable[[], int]:  # type: ignore[no-untyped-def]
+    """Counts the vectors the store holds, live or not, without disturbing a writer.
+
+    A second Chroma client must not open an embedded store while another process writes
+    it, so that one is counted with a read-only SQLite query; each batch an ingest writes
+    shows up there as soon as it is committed."""
+    if live.mode == "server":
+        return live.open(embeddings).count
+    database = Path(live.env["ARTICLEBOT_DATA_DIR"]) / "chroma" / "chroma.sqlite3"
+
+    def count() -> int:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=60)) as conn:
+            return int(conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+
+    return count
+
+
 def test_a_killed_reingest_leaves_the_previous_version_answerable(
         live_store: LiveStore, tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
     # Every paragraph changes, so the new version is long to embed and written in batches.
     rewritten = "\n".join(f"{line} (개정판)" for line in ORIGINAL.split("\n"))
     path = write(tmp_path, rewritten)
-    store = live_store.open(embeddings) if live_store.mode == "server" else None
-    before = store.count() if store else 0
+    chunks_on_disk = chunk_counter(live_store, embeddings)
+    before = chunks_on_disk()
     writer = subprocess.Popen([*RUN, "ingest", "--doc-id", "microsoft-openai-tensions.ko", str(path)],
                               env=live_store.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    if store is not None:  # kill as soon as the first batch of new chunks is in
-        while store.count() == before and writer.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-    else:  # the embedded store cannot be read safely while written: kill mid-embedding
-        time.sleep(4.0)
+    # Kill as soon as the first batch of new chunks is in: mid-write, however busy the machine.
+    deadline = time.monotonic() + WAIT_CEILING_S
+    while chunks_on_disk() == before and writer.poll() is None:
+        if time.monotonic() > deadline:
+            writer.kill()
+            pytest.fail(f"the ingest wrote no chunk within {WAIT_CEILING_S:.0f} s")
+        time.sleep(0.05)
     assert writer.poll() is None, "the ingest finished before it could be killed"
     writer.send_signal(signal.SIGKILL)
     writer.wait()
-    if store is not None:
-        assert store.count() > before  # new chunks were written, but are not live
+    assert chunks_on_disk() > before  # new chunks were written, but are not live
     texts = cited(live_store)
     assert sum(OLD_SENTENCE in t for t in texts) == 1 and not any("(개정판)" in t for t in texts)
     # the next ingest finishes the job and cleans up what the killed one left
@@ -212,26 +231,32 @@ def test_every_answer_during_a_reingest_cites_one_version_never_none_or_both(
         f"    a = answer_question({QUESTION!r}, store, k=5)\n"
         "    print(json.dumps([p.text for p in a.passages], ensure_ascii=False), flush=True)\n"
     )
-    reader = subprocess.Popen([sys.executable, "-c", reader_code, str(stop)], env=live.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors = tmp_path / "reader.stderr"
+    with errors.open("w") as stderr:
+        reader = subprocess.Popen([sys.executable, "-c", reader_code, str(stop)], env=live.env,
+                                  stdout=subprocess.PIPE, stderr=stderr, text=True)
     answers: list[list[str]] = []
     collector = threading.Thread(target=lambda: answers.extend(
         json.loads(line) for line in reader.stdout), daemon=True)  # type: ignore[union-attr]
     collector.start()
 
     def wait_for_answers(count: int) -> None:
-        deadline = time.monotonic() + 90
-        while len(answers) < count and reader.poll() is None and time.monotonic() < deadline:
+        deadline = time.monotonic() + WAIT_CEILING_S
+        while len(answers) < count:
+            assert reader.poll() is None, f"the reader stopped:\n{errors.read_text()}"
+            assert time.monotonic() < deadline, f"{len(answers)} answers, not {count}, in {WAIT_CEILING_S:.0f} s"
             time.sleep(0.05)
 
-    wait_for_answers(2)
-    for text in (EDITED, ORIGINAL, EDITED):  # each ingest runs while the reader keeps asking
-        ingest_json(live, write(tmp_path, text))
-        wait_for_answers(len(answers) + 2)
-    stop.touch()
-    reader.wait(timeout=60)
-    collector.join(timeout=10)
-    assert reader.returncode == 0, reader.stderr.read()  # type: ignore[union-attr]
+    try:
+        wait_for_answers(2)
+        for text in (EDITED, ORIGINAL, EDITED):  # each ingest runs while the reader keeps asking
+            ingest_json(live, write(tmp_path, text))
+            wait_for_answers(len(answers) + 2)
+    finally:
+        stop.touch()
+        wait_or_kill(reader)  # it finishes the question it is on, then stops
+    collector.join(timeout=60)
+    assert reader.returncode == 0, errors.read_text()
     seen = set()
     for passages in answers:
         old = sum(OLD_SENTENCE in t for t in passages)
@@ -247,21 +272,35 @@ def test_watch_reingests_a_changed_file_and_reports_the_change(store_copy_dir: P
     folder = tmp_path / "watched"
     folder.mkdir()
     shutil.copy(ARTICLE, folder / ARTICLE.name)
-    watcher = subprocess.Popen([*RUN, "ingest", "--watch", "--json", str(folder)], env=clean_env(store_copy_dir),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors = tmp_path / "watch.stderr"
+    with errors.open("w") as stderr:
+        watcher = subprocess.Popen([*RUN, "ingest", "--watch", "--json", str(folder)],
+                                   env=clean_env(store_copy_dir), stdout=subprocess.PIPE, stderr=stderr, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()  # type: ignore[union-attr]
 
     def next_report() -> dict:
-        return json.loads(lines.get(timeout=120))
+        deadline = time.monotonic() + WAIT_CEILING_S
+        while True:
+            try:
+                return json.loads(lines.get(timeout=0.2))
+            except queue.Empty:
+                assert watcher.poll() is None, f"the watcher stopped:\n{errors.read_text()}"
+                assert time.monotonic() < deadline, f"no report in {WAIT_CEILING_S:.0f} s:\n{errors.read_text()}"
+
+    def replace_file(text: str) -> None:
+        # All at once: written in place, a slow writer could be caught with half a file.
+        hidden = folder / f".{ARTICLE.name}.tmp"  # dot files are not watched
+        hidden.write_text(text, encoding="utf-8")
+        os.replace(hidden, folder / ARTICLE.name)
 
     try:
         assert next_report()["files"][0]["unchanged"] is True
-        (folder / ARTICLE.name).write_text(EDITED, encoding="utf-8")
+        replace_file(EDITED)
         assert next_report()["files"][0]["changes"]["changed"] == 1
         (folder / ARTICLE.name).unlink()
         assert next_report()["removed"] == "microsoft-openai-tensions.ko"
     finally:
         watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=60)
-    assert watcher.returncode == 0
+        wait_or_kill(watcher)  # it may be in the middle of an ingest
+    assert watcher.returncode == 0, errors.read_text()

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.models import Answer, Passage
 from bot.slack.feedback import FeedbackStore
-from tests.conftest import clean_env
+from tests.conftest import WAIT_CEILING_S, clean_env, stop_process
 from tests.slack_helpers import (
     APP_TOKEN, BOT_TOKEN, CHANNEL, SEARCHGPT_PARAGRAPH, SEARCHGPT_QUESTION, SIGNING_SECRET, USER, http_post,
     next_ts, passages_in, signed_headers,
@@ -34,7 +34,8 @@ def slack_standin() -> Iterator[SlackStandIn]:
     standin.close()
 
 
-def run_articlebot(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_articlebot(*args: str, env: dict[str, str],
+                   timeout: float = WAIT_CEILING_S) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -43,18 +44,20 @@ class Process:
     """A running `articlebot …` whose stderr lines are collected as they come."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        # stdout is not read, so it must not be a pipe that could fill up and block the bot
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             self._queue.put(line)
 
-    def wait_for_line(self, pattern: str, timeout: float = 90) -> re.Match[str]:
+    def wait_for_line(self, pattern: str, timeout: float = WAIT_CEILING_S) -> re.Match[str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -70,12 +73,8 @@ class Process:
         raise AssertionError(f"no line matching {pattern!r}; stderr so far:\n{''.join(self.lines)}")
 
     def stop(self) -> str:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
+        self._reader.join(timeout=WAIT_CEILING_S)  # every line it wrote, not only those read so far
         while not self._queue.empty():
             self.lines.append(self._queue.get())
         return "".join(self.lines)
@@ -96,10 +95,10 @@ def test_articlebot_slack_http_answers_a_signed_mention_end_to_end(
         }).encode()
         assert http_post(url, body, signed_headers(body))[0] == 200
         assert http_post(url, body, signed_headers(body, secret="0" * 32))[0] == 401
-        [reply] = slack_standin.wait_for("chat.postMessage", timeout=60)
+        [reply] = slack_standin.wait_for("chat.postMessage", timeout=WAIT_CEILING_S)  # a separate process
         assert reply.params["thread_ts"] == ts
         assert SEARCHGPT_PARAGRAPH in passages_in(reply.params["blocks"])[0]
-        with urllib.request.urlopen(url.replace("/slack/events", "/healthz"), timeout=5) as health:
+        with urllib.request.urlopen(url.replace("/slack/events", "/healthz"), timeout=WAIT_CEILING_S) as health:
             assert health.status == 200, "load balancers can check it"
     finally:
         stderr = bot.stop()
