@@ -17,7 +17,7 @@ from vectorstore.store import ChromaStore
 if TYPE_CHECKING:
     from bot.llm.pipeline import Answerer
 
-HELP = """Ask a question about the article, in English or Korean.
+HELP = """Ask a question about the articles in the store, in any language.
   /sources   show the passages of the last answer in full
   /clear     forget the conversation (follow-ups use earlier questions)
   /help      this help
@@ -63,7 +63,7 @@ def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None
     answerer = answerer or Answerer()  # no model configured: extractive answers
     history: list[str] = []
     last: Answer | None = None
-    console.print("articlebot — ask about the article. /help for commands, /quit to leave.", highlight=False)
+    console.print("articlebot — ask about the articles. /help for commands, /quit to leave.", highlight=False)
     try:
         while True:
             line = _read_line(stream, "you> ", console)

@@ -9,9 +9,10 @@ import pytest
 
 from bot.models import Answer, Highlight, Passage
 from bot.slack.blocks import (
-    ELLIPSIS, MAX_BLOCKS, QUOTE_LIMIT, SECTION_LIMIT, answer_message, clip, escape, passage_mrkdwn, quote_mrkdwn,
-    quote_window, safe_cut, slack_len, split_text,
+    ELLIPSIS, GENERIC_PROMPTS, MAX_BLOCKS, MAX_PROMPTS, PROMPT_TITLE_LIMIT, QUOTE_LIMIT, SECTION_LIMIT, answer_message,
+    clip, escape, passage_mrkdwn, quote_mrkdwn, quote_window, safe_cut, slack_len, split_text, suggested_prompts,
 )
+from vectorstore.records import DocumentRecord
 
 
 def passage(text: str, highlights: list[tuple[int, int]] = (), n: int = 1, url: str = "") -> Passage:
@@ -114,3 +115,39 @@ def test_a_passage_full_of_characters_slack_escapes_still_fits_one_section() -> 
                     highlights=[Highlight(1500, 1800, text[1500:1800], 0.9)])
     rendered = passage_mrkdwn(nasty)
     assert slack_len(rendered) <= SECTION_LIMIT and rendered.startswith("*[1]*")
+
+
+# -- suggested prompts --------------------------------------------------------------------
+
+def record(doc_id: str, title: str, updated_at: str, headings: list[str] = ()) -> DocumentRecord:
+    return DocumentRecord(doc_id=doc_id, version="v1", text="", chunk_ids=(), title=title,
+                          created_at="2024-01-01T00:00:00+00:00", updated_at=updated_at,
+                          extra={"headings": list(headings)})
+
+
+def test_suggested_prompts_ask_about_the_newest_stored_articles_and_their_sections() -> None:
+    old = record("old", "Rail strike ends", "2024-02-01T00:00:00+00:00", ["Talks"])
+    new = record("new", "Chip plant opens", "2024-03-01T00:00:00+00:00", ["Jobs", "Chip plant opens", "Subsidies"])
+    prompts = suggested_prompts([old, new])
+    assert [p["message"] for p in prompts] == [
+        "What is “Chip plant opens” about?",
+        "What is “Rail strike ends” about?",
+        "What does “Chip plant opens” say about “Jobs”?",  # the newest article's headings; its title is no heading
+        "What does “Chip plant opens” say about “Subsidies”?",
+    ]
+    assert prompts[0]["title"] == "About Chip plant opens" and prompts[2]["title"] == "Jobs"
+    assert len(prompts) <= MAX_PROMPTS
+
+
+def test_a_long_title_is_shortened_for_the_prompt_label_but_kept_in_the_question() -> None:
+    title = "마이크로소프트와 오픈AI 사이의 긴장: 인공지능 산업의 미래에 대한 의미와 전망"
+    [about, *rest] = suggested_prompts([record("ko", title, "2024-03-01T00:00:00+00:00")])
+    assert slack_len(about["title"]) <= PROMPT_TITLE_LIMIT and about["title"].endswith(ELLIPSIS)
+    assert about["message"] == f"What is “{title}” about?"
+    assert rest == GENERIC_PROMPTS[: len(rest)] and len(rest) >= 1  # generic ones fill in
+
+
+def test_an_empty_store_gets_generic_prompts() -> None:
+    prompts = suggested_prompts([])
+    assert prompts == GENERIC_PROMPTS and len(prompts) >= 2
+    assert all(slack_len(p["title"]) <= PROMPT_TITLE_LIMIT for p in prompts)

@@ -11,7 +11,10 @@ from bot.settings import Settings
 from bot.slack.config import SlackConfigError, slack_config
 from bot.slack.incoming import ask_from_mention, ask_from_message, question_text, slash_ask
 from bot.slack.logs import RedactingFormatter, redact
+from bot.slack.feedback import FeedbackStore
 from bot.slack.threads import ConversationMemory, SeenEvents
+from bot.slack.worker import USAGE, Worker
+from vectorstore.records import DocumentRecord
 
 BOT = "UBOT"
 
@@ -135,3 +138,37 @@ def test_the_app_manifests_ask_for_what_the_bot_listens_to(name: str) -> None:
     http = name == "manifest.http.yaml"
     assert settings_["socket_mode_enabled"] is not http
     assert ("request_url" in settings_["event_subscriptions"]) is http
+    assert manifest["features"]["slash_commands"][0]["usage_hint"] == "[--public] your question about the articles"
+
+
+def worker_over(documents, tmp_path) -> Worker:  # type: ignore[no-untyped-def]
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("nothing is asked here")
+
+    return Worker(never, ConversationMemory(), FeedbackStore.in_data_dir(tmp_path), documents=documents)
+
+
+def test_the_how_to_names_the_newest_stored_articles(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    records = [DocumentRecord(doc_id=f"d{i}", version="v", text="", chunk_ids=(), title=f"Story {i}",
+                              updated_at=f"2024-0{i}-01") for i in range(1, 6)]
+    usage = worker_over(lambda: records, tmp_path).usage()
+    assert usage.startswith(USAGE) and "in any language" in usage
+    assert usage.endswith("Articles: “Story 5”, “Story 4”, “Story 3” and 2 more.")
+    assert worker_over(None, tmp_path).usage() == USAGE
+
+
+def test_an_unreadable_store_leaves_the_prompts_and_how_to_generic(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> list[DocumentRecord]:
+        raise RuntimeError("store is down")
+
+    worker = worker_over(broken, tmp_path)
+    assert worker.usage() == USAGE and len(worker.suggested_prompts()) >= 2
+    assert "could not list the stored articles" in caplog.text
+
+
+def test_suggested_prompts_come_from_the_ingested_articles_title(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [article] = store.list_documents()
+    prompts = worker_over(store.list_documents, tmp_path).suggested_prompts()
+    assert prompts[0]["message"] == f"What is “{article.title}” about?"
+    assert all(len(p["title"]) <= 30 for p in prompts)
+    assert not any("SearchGPT" in p["message"] for p in prompts)

@@ -24,12 +24,8 @@ from bot.slack.worker import NOT_ALLOWED, USAGE, WORKING_STATUS, Worker
 
 log = logging.getLogger("articlebot.slack")
 
-GREETING = "Hi! Ask me anything about the article and I'll answer with the passages I quote."
-SUGGESTED_PROMPTS = [
-    {"title": "Why the tension?", "message": "Why did SearchGPT raise tensions?"},
-    {"title": "Satellite office", "message": "Where did OpenAI open a satellite office?"},
-    {"title": "한국어로 묻기", "message": "검색GPT 출시가 왜 긴장을 키웠나요?"},
-]
+GREETING = ("Hi! Ask me anything about the articles I hold, in any language, "
+            "and I'll answer with the passages I quote.")
 
 
 def retry_handlers(max_rate_limit_retries: int = 3) -> list[RetryHandler]:
@@ -124,13 +120,13 @@ def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
             client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
-                                                         prompts=SUGGESTED_PROMPTS)
+                                                         prompts=worker.suggested_prompts())
         except Exception as exc:
             log.warning("could not greet assistant thread in %s: %s", channel, exc)
 
     @assistant.thread_context_changed
     def on_context_changed() -> None:
-        """The article is the context; what the user is viewing does not matter."""
+        """The stored articles are the context; what the user is viewing does not matter."""
 
     @assistant.user_message
     def on_assistant_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from bot.formatting import passage_heading, plain_text
 from bot.models import Answer, Passage
+from vectorstore.records import DocumentRecord
 
 SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 3000
@@ -26,6 +27,11 @@ HEADING_LIMIT = 300
 URL_LIMIT = 1000
 FALLBACK_LIMIT = 3000
 ELLIPSIS = "…"
+
+MAX_PROMPTS = 4  # assistant.threads.setSuggestedPrompts takes up to four
+PROMPT_TITLE_LIMIT = 30  # the button label: short, or Slack cuts it
+PROMPT_NAME_LIMIT = 120  # an article title or heading quoted in a prompt's message
+MIN_PROMPTS = 3
 
 FEEDBACK_BLOCK_ID = "articlebot_feedback"
 FEEDBACK_UP = "articlebot_feedback_up"
@@ -263,3 +269,51 @@ def notice_message(mrkdwn: str) -> SlackMessage:
     """A short message of our own (usage, apology, thanks), already in mrkdwn."""
     text = clip(mrkdwn, SECTION_LIMIT)
     return SlackMessage(text=text, blocks=[_section(text)])
+
+
+# -- suggested prompts (assistant threads) -----------------------------------------------
+
+Prompt = dict[str, str]
+
+GENERIC_PROMPTS: list[Prompt] = [
+    {"title": "What is it about?", "message": "What is the article about?"},
+    {"title": "Key figures", "message": "What are the key figures in the article?"},
+    {"title": "Who is involved?", "message": "Who are the main people and organisations in the article?"},
+]
+
+
+def document_title(record: DocumentRecord) -> str:
+    """The title a reader knows the article by: its title, the source's title, or its id."""
+    return " ".join((record.title or str(record.extra.get("source_title") or "") or record.doc_id).split())
+
+
+def newest_first(records: Sequence[DocumentRecord]) -> list[DocumentRecord]:
+    """Most recently updated (or added) articles first."""
+    return sorted(records, key=lambda r: (r.updated_at or r.created_at, r.doc_id), reverse=True)
+
+
+def _headings(record: DocumentRecord) -> list[str]:
+    found = record.extra.get("headings")
+    names = [" ".join(str(h).split()) for h in found] if isinstance(found, list) else []
+    return [h for h in dict.fromkeys(names) if h and h != document_title(record)]
+
+
+def suggested_prompts(records: Sequence[DocumentRecord]) -> list[Prompt]:
+    """Up to four prompts about what the store holds: what the newest articles are about,
+    then what the newest one says under its section headings; generic ones fill in."""
+    records = newest_first(records)
+    prompts: list[Prompt] = []
+    for record in records[:2]:
+        name = document_title(record)
+        prompts.append({"title": clip(f"About {name}", PROMPT_TITLE_LIMIT),
+                        "message": f"What is “{clip(name, PROMPT_NAME_LIMIT)}” about?"})
+    if records:
+        name = clip(document_title(records[0]), PROMPT_NAME_LIMIT)
+        for heading in _headings(records[0])[: MAX_PROMPTS - len(prompts)]:
+            prompts.append({"title": clip(heading, PROMPT_TITLE_LIMIT),
+                            "message": f"What does “{name}” say about “{clip(heading, PROMPT_NAME_LIMIT)}”?"})
+    for generic in GENERIC_PROMPTS:
+        if len(prompts) >= MIN_PROMPTS:
+            break
+        prompts.append(dict(generic))
+    return prompts[:MAX_PROMPTS]

@@ -58,6 +58,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         lambda question, history, on_token=None: answerer.ask(question, store, k, history=history,
                                                                on_token=on_token),
         memory, FeedbackStore.in_data_dir(settings.data_dir), retry_handlers(), streaming=answerer.enabled,
+        documents=store.list_documents,
     )
     app = build_app(config, worker, memory, client=client, http_mode=http_mode)
     if http_mode:

@@ -17,21 +17,28 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.llm.stream import ThrottledUpdates
 from bot.models import Answer
-from bot.slack.blocks import SlackMessage, answer_message, notice_message
+from bot.slack.blocks import (
+    PROMPT_NAME_LIMIT, Prompt, SlackMessage, answer_message, clip, document_title, escape, newest_first,
+    notice_message, suggested_prompts,
+)
 from bot.slack.feedback import FeedbackStore
 from bot.slack.incoming import Ask, SlashAsk
 from bot.slack.threads import ConversationMemory
+from vectorstore.records import DocumentRecord
 
 AnswerFn = Callable[..., Answer]
 """(question, earlier questions of the conversation[, on_token=callback]) -> Answer."""
+DocumentsFn = Callable[[], Sequence[DocumentRecord]]
+"""The articles the store holds (e.g. `ChromaStore.list_documents`)."""
 STREAM_UPDATE_S = 1.5  # at most one message edit this often (chat.update is rate-limited)
 
 WORKING_REACTION = "eyes"
-WORKING_STATUS = "Searching the article…"
+WORKING_STATUS = "Searching the articles…"
 APOLOGY = "Sorry, I couldn't answer that just now. Please try again in a moment."
-USAGE = ("Ask me about the article, e.g. _Why did SearchGPT raise tensions?_ "
+USAGE = ("Ask me about the articles I hold, in any language, and I'll answer quoting the passages I use. "
          "In a channel, mention me; in a DM, just ask; `/ask QUESTION` answers privately "
          "(`/ask --public QUESTION` answers in the channel).")
+USAGE_TITLES = 3  # the how-to names at most this many of the newest articles
 NOT_ALLOWED = "Sorry, articlebot isn't enabled for you in this conversation."
 
 log = logging.getLogger("articlebot.slack")
@@ -41,10 +48,14 @@ class Worker:
     """Answers `Ask`s and `/ask` commands; one instance per app, shared by its listeners."""
 
     def __init__(self, answer_fn: AnswerFn, memory: ConversationMemory, feedback: FeedbackStore,
-                 retry_handlers: Sequence[RetryHandler] = (), streaming: bool = False) -> None:
+                 retry_handlers: Sequence[RetryHandler] = (), streaming: bool = False,
+                 documents: DocumentsFn | None = None) -> None:
         """`streaming`: the answer function takes `on_token` (an LLM is configured), so
-        the reply is posted at once as a placeholder and edited as the answer grows."""
+        the reply is posted at once as a placeholder and edited as the answer grows.
+        `documents` lists what the store holds, for suggested prompts and the how-to;
+        without it they stay generic."""
         self._answer_fn = answer_fn
+        self._documents = documents
         self._streaming = streaming
         self._memory = memory
         self._feedback = feedback
@@ -59,12 +70,37 @@ class Worker:
                 return self._answer_fn(question, tuple(history))
             return self._answer_fn(question, tuple(history), on_token=on_token)
 
+    def stored_documents(self) -> list[DocumentRecord]:
+        """The stored articles, newest first; none when unknown or unreadable (logged)."""
+        if self._documents is None:
+            return []
+        try:
+            return newest_first(self._documents())
+        except Exception as exc:  # a prompt or a how-to must never fail for this
+            log.warning("could not list the stored articles: %s", exc)
+            return []
+
+    def suggested_prompts(self) -> list[Prompt]:
+        """Prompts for a new assistant thread, from the articles the store holds."""
+        return suggested_prompts(self.stored_documents())
+
+    def usage(self) -> str:
+        """The how-to, naming the newest stored articles when there are any."""
+        records = self.stored_documents()
+        if not records:
+            return USAGE
+        names = [escape(clip(document_title(r), PROMPT_NAME_LIMIT)) for r in records[:USAGE_TITLES]]
+        titles = ", ".join(f"“{name}”" for name in names)
+        more = len(records) - USAGE_TITLES
+        held = f"{titles} and {more} more" if more > 0 else titles
+        return f"{USAGE}\nArticles: {held}."
+
     # -- mentions, DMs, thread follow-ups, assistant threads ------------------------
 
     def handle_ask(self, ask: Ask, client: WebClient) -> None:
         """Answer one question in its conversation: working signal, one reply, or an apology."""
         if not ask.question:
-            self._post(client, ask, notice_message(USAGE))
+            self._post(client, ask, notice_message(self.usage()))
             return
         self._memory.open(ask.conversation)
         self._show_working(ask, client)
