@@ -1,9 +1,9 @@
 """The answering core shared by the CLI chat and the Slack bot.
 
 Without an LLM the answer is extractive: the best-matching sentences of the
-article, each followed by the citation number of the passage it comes from.
-When the article does not answer (bot/abstention.py decides), the bot says so
-instead of quoting something irrelevant.
+stored articles, each followed by the citation number of the passage it comes
+from. When no stored article answers (bot/answerability.py decides), the bot
+says so, naming the articles it searched, instead of quoting something irrelevant.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import time
 from typing import Sequence
 
-from bot.abstention import decide_abstention
+from bot.answerability import decide
 from bot.models import Answer, Highlight, Passage
 from bot.retrieval import RankedParagraph, Retrieval, retrieve
 from ingest.language import detect_language, language_name
@@ -99,11 +99,25 @@ def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:
     return text, sorted({n for _, n, _ in chosen})
 
 
-def abstention_text(question_language: str, title: str, reason: str = "") -> str:
+def abstention_text(question_language: str, searched: Sequence[str], held: Sequence[str] = (),
+                    stored: int = 0, reason: str = "") -> str:
+    """Say which articles were searched and what else the store holds, so a reader can re-ask."""
+    others = [t for t in dict.fromkeys(held) if t not in searched]
+    more = max(0, stored - len(searched) - len(others))
+    quoted = ", ".join(f"“{t}”" for t in searched)
+    also = ", ".join(f"“{t}”" for t in others)
     if question_language == "ko":
-        return f"기사에는 이 질문에 대한 내용이 없습니다(“{title}”에서 답을 찾지 못했습니다)."
-    why = f" ({reason})" if reason.startswith("the article never") else ""
-    return f"The article doesn't say: nothing in “{title}” answers this question{why}."
+        if not searched:
+            return "저장된 기사가 없습니다."
+        extra = f" 그 밖의 저장된 기사: {also}" + (f" 외 {more}건" if more else "") + "." if others else ""
+        return f"저장된 기사에는 이 질문에 대한 내용이 없습니다(찾아본 기사: {quoted}).{extra}"
+    if not searched:
+        return "No articles are stored yet."
+    why = f" ({reason})" if reason.startswith("no stored article mentions") else ""
+    if stored <= 1:
+        return f"The article doesn't say: nothing in {quoted} answers this question{why}."
+    extra = f" The store also holds {also}" + (f" and {more} more" if more else "") + "." if others else ""
+    return f"None of the stored articles says: nothing in {quoted} answers this question{why}.{extra}"
 
 
 def language_note(question_language: str, article_language: str) -> str:
@@ -119,12 +133,13 @@ def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: flo
     started = time.perf_counter() if started is None else started
     language = detect_language(question)
     ranked = retrieval.paragraphs
-    article_language = ranked[0].document.lang if ranked else "ko"
-    title = ranked[0].document.title if ranked else ""
-    decision = decide_abstention(question, retrieval)
+    article_language = ranked[0].document.lang if ranked else language
+    decision = decide(question, retrieval, language)
     passages = [] if decision.abstain else [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
     if decision.abstain:
-        text, citations = abstention_text(language, title, decision.reason), []
+        searched = [d.title or d.doc_id for d in retrieval.searched]
+        text = abstention_text(language, searched, retrieval.held, retrieval.stored, decision.reason)
+        citations = []
     else:
         text, citations = extractive_answer(passages)
     note = language_note(language, article_language)

@@ -154,7 +154,7 @@ def _print_summary(summary: Any, json_: bool, one_line: bool = False) -> None:
 
 
 def _watch(store: "ChromaStore", folder: Path, options: Any, json_: bool) -> None:
-    from ingest.watching import watch_folder
+    from ingest.watching import stop_on_ctrl_c, watch_folder
 
     def removed(doc_id: str, chunks: int) -> None:
         if json_:
@@ -163,11 +163,13 @@ def _watch(store: "ChromaStore", folder: Path, options: Any, json_: bool) -> Non
             stdout_console().print(f"{doc_id}: file deleted, document removed ({chunks} chunks)", highlight=False)
 
     stderr_console().print(f"Watching {folder} for changes (Ctrl-C to stop)…", highlight=False)
-    try:
-        watch_folder(folder, store, options, lambda s: _print_summary(s, json_, one_line=True),
-                     removed)
-    except KeyboardInterrupt:
-        stderr_console().print("Stopped watching.", highlight=False)
+    with stop_on_ctrl_c() as stop:
+        try:
+            watch_folder(folder, store, options, lambda s: _print_summary(s, json_, one_line=True),
+                         removed, stop=stop)
+        except KeyboardInterrupt:  # a second Ctrl-C stops at once
+            pass
+    stderr_console().print("Stopped watching.", highlight=False)
 
 
 @cli.command()
@@ -307,13 +309,25 @@ def status(ctx: click.Context, json_: bool) -> None:
 @click.option("--gold", "gold_files", multiple=True, type=click.Path(path_type=Path),
               help="Gold JSON Lines file(s) (default: the bundled dev and extra sets).")
 @click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Passages cited per answer.")
-@click.option("--baselines", is_flag=True, help="Also run BM25 and LangChain's naive RAG recipe.")
+@click.option("--baselines", is_flag=True, help="Also run plain e5, BM25 and LangChain's naive RAG recipe.")
+@click.option("--squad", "squad", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A SQuAD-format file (e.g. KorQuAD 1.0 dev): its --entries go into a benchmark store of "
+                   "their own, beside the bundled article; questions of --unseen entries must be refused.")
+@click.option("--entries", default="0-19", show_default=True, help="SQuAD entries to store (file order).")
+@click.option("--unseen", default="20-34", show_default=True, help="SQuAD entries asked about but not stored.")
+@click.option("--per-article", type=click.IntRange(1, 1000), default=8, show_default=True,
+              help="Questions asked per stored SQuAD entry (half as many per unseen one).")
+@click.option("--translations", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Questions written in another language for SQuAD questions ({id, lang, question} lines).")
+@click.option("--article", "articles", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="More articles to store in the benchmark store (their gold sets go in --gold).")
 @click.option("json_", "--json", is_flag=True, help="Print metrics and every question's results as JSON.")
 @click.pass_context
 @user_errors
-def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | None,
-                     baselines: bool, json_: bool) -> None:
-    """Measure retrieval, abstention and latency on gold questions."""
+def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | None, baselines: bool,
+                     squad: Path | None, entries: str, unseen: str, per_article: int,
+                     translations: tuple[Path, ...], articles: tuple[Path, ...], json_: bool) -> None:
+    """Measure retrieval, abstention and latency on gold questions (or a SQuAD-format benchmark)."""
     from bot.evaluation.gold import bundled_gold_files, load_gold
     from bot.evaluation.harness import evaluate
     from bot.evaluation.report import report_table
@@ -321,11 +335,21 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
 
     settings = settings_of(ctx)
     answerer = Answerer.from_settings(settings).prepare()
-    store = ready_store(settings, quiet=json_)
-    files = {p.stem: p for p in gold_files} if gold_files else bundled_gold_files()
-    reports = {name: evaluate(store, load_gold(path), k or settings.top_k, baselines,
-                              answerer=answerer if answerer.enabled else None)
-               for name, path in sorted(files.items())}
+    llm = answerer if answerer.enabled else None
+    if squad is not None:
+        from bot.evaluation.benchmark import SquadBenchmark, build_benchmark
+        from bot.evaluation.squad import parse_entries
+
+        bench = SquadBenchmark(squad, parse_entries(entries), parse_entries(unseen), per_article,
+                               translations=translations, extra_articles=articles, extra_gold=gold_files)
+        console = stderr_console()
+        built = build_benchmark(bench, settings, lambda line: None if json_ else console.print(line, highlight=False))
+        reports = {squad.stem: evaluate(built.store, built.questions, k or settings.top_k, baselines, answerer=llm)}
+    else:
+        store = ready_store(settings, quiet=json_)
+        files = {p.stem: p for p in gold_files} if gold_files else bundled_gold_files()
+        reports = {name: evaluate(store, load_gold(path), k or settings.top_k, baselines, answerer=llm)
+                   for name, path in sorted(files.items())}
     if json_:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
         return

@@ -1,29 +1,27 @@
-"""Find the paragraphs that answer a question.
+"""Find the paragraphs that answer a question, in whichever stored articles hold them.
 
-1. The question is embedded once; a Chroma search over all chunks nominates
-   the documents worth reading.
+1. The question is embedded once; a Chroma search over all chunks of all
+   articles nominates the documents worth reading (the best-matching first).
+   A question that names a stored article's title is kept to that article.
 2. Every paragraph of those documents is scored densely by the best of its own
    vector (embedded with title and section), its best sentence and its best
-   three-sentence window.
-3. A light BM25 signal over Korean morphemes is fused in: both scores are
-   z-normalised over the candidate paragraphs and summed with weight 0.2.
-   English questions first cross the word bridge (`bot/bridge.py`): their
-   words' Korean counterparts join the BM25 query, which then weighs 0.3.
-4. Headings and the source line (which carries the title) answer questions
-   about the article itself ("which sections…", "what is the title…"): for
-   those they gain 1.0 (z units); for every other question they lose 0.5,
-   since a bare heading attracts vague questions without answering them.
+   three-sentence window: plain similarity from the model, nothing fitted to
+   one article.
+3. A light BM25 signal over the stored morphemes is fused in (both scores
+   z-normalised over the candidate paragraphs). English questions cross the
+   word bridge (`bot/bridge.py`) first, so their words reach Korean terms.
+4. Ties are broken by document rank and paragraph order, so that the same
+   store gives the same order on every machine.
 docs/retrieval.md records what each step gained on the evaluation sets.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from bot.bridge import bridge_terms, crosses
+from bot.bridge import WordBridge, bridge_terms
 from bot.lexical import bm25_scores, question_terms
 from ingest.chunking import PASSAGE_KINDS
 from vectorstore.records import DocumentChunks, DocumentRecord, Hit
@@ -34,17 +32,10 @@ if TYPE_CHECKING:
 
 NOMINATING_HITS = 40
 MAX_DOCUMENTS = 3
-BM25_WEIGHT = 0.2
-ENGLISH_BM25_WEIGHT = 0.3  # English questions, whose words cross the bridge to Korean terms
-OUTLINE_KINDS = ("heading", "source")
-OUTLINE_BONUS = 1.0  # for questions about the article's sections, title or source
-OUTLINE_PENALTY = 0.5  # for all other questions
-ARTICLE_QUESTION = re.compile(
-    r"\b(sections?|headings?|headlines?|title|titled|main (topic|point|idea|theme)|topic|published|first appeared)\b"
-    r"|\b(article|piece|story)\b.*\b(focus(es)?( on)?|about|cover|covers)\??$|\bfocus(es)? on\b.*\b(article|piece)\b"
-    r"|섹션|소주제|제목|주제|목차|출처|원문|게재|실린|(기사|글)[은는이가]?.*(다루|초점|나뉘)",
-    re.IGNORECASE,
-)
+BM25_WEIGHT = 0.3
+SCORE_DECIMALS = 5  # scores closer than this are ties, whatever the machine's float kernels
+MIN_TITLE = 3
+CATALOGUE_TITLES = 5  # stored titles a refusal may name beside the searched ones  # a title shorter than this is too common a string to scope a question by
 
 
 @dataclass
@@ -56,13 +47,22 @@ class RankedParagraph:
     dense: float  # best cosine of paragraph, sentence or window
     document: DocumentRecord
     sentences: list[Hit] = field(default_factory=list)  # its sentences, best match first
+    rank: tuple[int, int] = (0, 0)  # (document rank, paragraph number): the tie-breaker
 
 
 @dataclass
 class Retrieval:
     paragraphs: list[RankedParagraph]
     timings_ms: dict[str, float]
-    bridged_terms: list[str] = field(default_factory=list)  # Korean terms the English words reached
+    bridge: WordBridge = field(default_factory=WordBridge)  # what the English words reached
+    searched: list[DocumentRecord] = field(default_factory=list)  # the documents read, best first
+    scoped: bool = False  # the question named an article, and only that one was read
+    held: list[str] = field(default_factory=list)  # some stored titles, for a refusal to name
+    stored: int = 0  # how many documents the store holds
+
+    @property
+    def bridged_terms(self) -> list[str]:
+        return [t for terms in self.bridge.terms.values() for t in terms]
 
 
 def _zscore(values: "np.ndarray") -> "np.ndarray":
@@ -80,12 +80,13 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     import numpy as np
 
     entries: list[RankedParagraph] = []
-    for doc in documents:
+    for doc_rank, doc in enumerate(documents):
         sims = doc.vectors @ vector
         by_parent: dict[str, RankedParagraph] = {}
         for hit, sim in zip(doc.hits, sims.tolist()):
             if hit.metadata.get("kind") in PASSAGE_KINDS:
-                entry = RankedParagraph(Hit(hit.id, hit.text, hit.metadata, sim), 0.0, sim, doc.record)
+                entry = RankedParagraph(Hit(hit.id, hit.text, hit.metadata, sim), 0.0, sim, doc.record,
+                                        rank=(doc_rank, int(hit.metadata.get("paragraph", 0))))
                 by_parent[hit.id] = entry
                 entries.append(entry)
         for hit, sim in zip(doc.hits, sims.tolist()):
@@ -102,13 +103,26 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     vocabulary = {t for doc_terms in terms for t in doc_terms}
     query = [*question_terms(question, vocabulary), *bridged_terms]
     lexical = _zscore(np.array(bm25_scores(query, terms)))
-    outline = OUTLINE_BONUS if ARTICLE_QUESTION.search(question) else -OUTLINE_PENALTY
     for entry, d, lex in zip(entries, dense.tolist(), lexical.tolist()):
-        entry.score = d + bm25_weight * lex
-        if entry.hit.metadata.get("kind") in OUTLINE_KINDS:
-            entry.score += outline
-        entry.sentences.sort(key=lambda h: -h.score)
-    return sorted(entries, key=lambda e: -e.score)
+        entry.score = round(d + bm25_weight * lex, SCORE_DECIMALS)
+        entry.sentences.sort(key=lambda h: (-round(h.score, SCORE_DECIMALS), int(h.metadata.get("index", 0))))
+    return sorted(entries, key=lambda e: (-e.score, e.rank))
+
+
+def names_title(question: str, title: str) -> bool:
+    """Does the question name the article ("in the Westbridge tram article…")? Case and spacing aside."""
+    return len(title) >= MIN_TITLE and " ".join(title.lower().split()) in " ".join(question.lower().split())
+
+
+def nominate(store: ChromaStore, vector: "np.ndarray", question: str) -> tuple[list[str], bool]:
+    """Document ids to read, best first, and whether the question's named title scoped them."""
+    hits = store.query(vector, NOMINATING_HITS)
+    nominated = list(dict.fromkeys(str(h.metadata.get("doc_id")) for h in hits))
+    titles = {str(h.metadata.get("doc_id")): str(h.metadata.get("title", "")) for h in hits}
+    named = [d for d in nominated if names_title(question, titles[d])]
+    if named:
+        return named[:MAX_DOCUMENTS], True
+    return nominated[:MAX_DOCUMENTS], False
 
 
 def retrieve(question: str, store: ChromaStore) -> Retrieval:
@@ -116,17 +130,17 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
     started = time.perf_counter()
     vector = store.embeddings.embed_question(question)
     embedded = time.perf_counter()
-    nominated = list(dict.fromkeys(str(h.metadata.get("doc_id")) for h in store.query(vector, NOMINATING_HITS)))
-    documents = [d for d in (store.document_chunks(i) for i in nominated[:MAX_DOCUMENTS]) if d is not None]
+    ids, scoped = nominate(store, vector, question)
+    documents = [d for d in (store.document_chunks(i) for i in ids) if d is not None]
     searched = time.perf_counter()
-    bridged = bridge_terms(question, store, documents)
+    bridge = bridge_terms(question, store, documents)
     bridged_at = time.perf_counter()
-    weight = ENGLISH_BM25_WEIGHT if crosses(question, store.embeddings) else BM25_WEIGHT
-    paragraphs = score_documents(question, vector, documents, weight, bridged)
+    bridged = [t for terms in bridge.terms.values() for t in terms]
+    paragraphs = score_documents(question, vector, documents, BM25_WEIGHT, bridged)
     done = time.perf_counter()
     return Retrieval(paragraphs, {
         "embed": round((embedded - started) * 1000, 2),
         "search": round((searched - embedded) * 1000, 2),
         "bridge": round((bridged_at - searched) * 1000, 2),
         "rank": round((done - bridged_at) * 1000, 2),
-    }, bridged)
+    }, bridge, [d.record for d in documents], scoped, *store.catalogue(CATALOGUE_TITLES))

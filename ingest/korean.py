@@ -1,7 +1,7 @@
 """Korean-aware text analysis with kiwipiepy (its model ships on PyPI).
 
-Sentences for chunking, morphemes for the lexical (BM25) side of retrieval and
-nouns for the name glossary. Kiwi takes about a second to load, so one analyzer
+Sentences for chunking and morphemes for the lexical (BM25) side of retrieval.
+Kiwi takes about a second to load, so one analyzer
 is made per ingest run and passed around, never at import time; questions are
 matched against the stored vocabulary instead, so answering never loads Kiwi.
 """
@@ -17,11 +17,32 @@ _HANGUL = re.compile(f"[{HANGUL}]")
 # Content morphemes: common/proper nouns, foreign words, numbers, verb/adjective
 # stems, roots, Hanja. Particles and endings carry no topic.
 TERM_TAGS = ("NNG", "NNP", "SL", "SN", "VV", "VA", "XR", "SH")
-NOUN_TAGS = ("NNG", "NNP")
 
 
 def has_hangul(text: str) -> bool:
     return bool(_HANGUL.search(text))
+
+
+# Kiwi keeps an English paragraph as one sentence and its words with their punctuation
+# ("way."), so text without Hangul is split and tokenised by these instead.
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)]*)\s+(?=[\"“‘(]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z])\.$")  # Mr. Dr. St. U.S.
+_LATIN_TERM = re.compile(r"[^\W_]+")
+
+
+def latin_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of text in a Latin script: after . ! ? and a space, unless an abbreviation."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group(1))
+        if _ABBREVIATION.search(text[start : match.start()]):
+            continue
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans or [(0, len(text))]
 
 
 class TextAnalyzer(Protocol):
@@ -31,10 +52,6 @@ class TextAnalyzer(Protocol):
 
     def terms(self, text: str) -> list[str]:
         """Lower-cased content morphemes, for BM25."""
-        ...
-
-    def nouns(self, text: str) -> list[str]:
-        """Nouns of two or more characters, for the glossary and answer checks."""
         ...
 
 
@@ -54,6 +71,8 @@ class KiwiAnalyzer:
         return self._loaded
 
     def split_sentences(self, text: str) -> list[tuple[int, int]]:
+        if not has_hangul(text):
+            return latin_sentences(text)
         spans = []
         for sentence in self._kiwi.split_into_sents(text):
             start, end = int(sentence.start), int(sentence.end)
@@ -66,7 +85,6 @@ class KiwiAnalyzer:
         return spans or [(0, len(text))]
 
     def terms(self, text: str) -> list[str]:
+        if not has_hangul(text):
+            return _LATIN_TERM.findall(text.lower())
         return [t.form.lower() for t in self._kiwi.tokenize(text) if t.tag in TERM_TAGS]
-
-    def nouns(self, text: str) -> list[str]:
-        return [t.form for t in self._kiwi.tokenize(text) if t.tag in NOUN_TAGS and len(t.form) > 1]

@@ -16,7 +16,6 @@ from typing import Callable
 
 from ingest.changes import ChangeReport, compare_paragraphs
 from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms
-from ingest.glossary import learn_glossary
 from ingest.korean import KiwiAnalyzer, TextAnalyzer, has_hangul
 from ingest.language import detect_language
 from ingest.reading import (
@@ -116,7 +115,7 @@ class PreparedArticle:
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
 # 4: Korean index terms get vectors of their own (`embed_new_terms`).
-CHUNKING_VERSION = "4"
+CHUNKING_VERSION = "5"
 
 
 def source_fingerprint(source: SourceText, options: IngestOptions, doc_id: str) -> str:
@@ -132,10 +131,7 @@ def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAna
         raise InputError(f"{path}: has no paragraphs of text to ingest")
     info = article_info(source, structure, options)
     text = "\n".join(b.text for b in structure.blocks)
-    nouns = sorted(set(analyzer.nouns(text)))
     extra: dict[str, object] = {
-        "glossary": learn_glossary(text, nouns),
-        "nouns": nouns,
         "headings": structure.headings,
         "source_title": structure.source_title,
         "fingerprint": source_fingerprint(source, options, info.doc_id),

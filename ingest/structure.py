@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+HEADLINE_MAX_CHARS = 200
 HEADING_MAX_CHARS = 80
 WRAP_WIDTH = 100  # hard-wrapped text has lines about this long or shorter
 _SENTENCE_END = re.compile(r"[.!?。…]['\"’”)\]]*$|[다요죠음임함됨][.!?]?$")
@@ -99,6 +100,15 @@ def looks_like_heading(line: str, next_line: str | None) -> bool:
     return len(next_line.strip()) > len(line)
 
 
+def looks_like_headline(line: str, next_line: str | None) -> bool:
+    """An article's first line as its title: like a heading, but headlines run longer."""
+    line = line.strip()
+    if not line or len(line) > HEADLINE_MAX_CHARS or len(line.split()) > 25 or next_line is None:
+        return False
+    return not _SENTENCE_END.search(line) and not line.endswith((",", ":", ";")) \
+        and len(next_line.strip()) > len(line)
+
+
 def parse_source_line(line: str) -> tuple[str, str] | None:
     """(original title, site) of a feed's closing source line, or None."""
     line = line.strip()
@@ -142,6 +152,9 @@ def parse_article(text: str, markdown: bool = False) -> ArticleStructure:
         if source is not None:
             source_title, source_site = source
             blocks.append(Block("source", cleaned, start, end, section))
+            continue
+        if not markdown and not blocks and not title and looks_like_headline(cleaned, next_text):
+            title = cleaned  # a plain-text article's first line, when it reads as a headline
             continue
         if not markdown and blocks and looks_like_heading(cleaned, next_text):
             section = cleaned

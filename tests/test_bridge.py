@@ -21,8 +21,8 @@ def test_content_words_drop_question_scaffolding_and_repeats() -> None:
     assert words == ["money", "matter"]
 
 
-def test_korean_questions_and_names_already_in_the_index_are_not_bridged() -> None:
-    vocabulary = ["openai", "microsoft", "투자"]
+def test_korean_questions_and_words_already_in_the_index_are_not_bridged() -> None:
+    vocabulary = ["openai", "microsoft", "투자", "검색"]
     assert words_to_bridge("오픈AI는 왜 검색 시장에 진출했나요?", vocabulary) == []
     assert words_to_bridge("How much did Microsoft invest in OpenAI?", vocabulary) == ["much", "invest"]
 
@@ -30,10 +30,12 @@ def test_korean_questions_and_names_already_in_the_index_are_not_bridged() -> No
 def test_each_word_takes_its_nearest_terms_above_the_floor_only() -> None:
     terms = ["자금", "수익", "전략"]
     term_vectors = np.eye(3, dtype=np.float32)
-    words = np.array([[0.95, 0.9, 0.0], [0.1, 0.2, 0.5]], dtype=np.float32)  # money-like, unrelated
-    assert nearest_terms(words, terms, term_vectors, floor=0.89) == ["자금", "수익"]
-    assert nearest_terms(words, terms, term_vectors, floor=0.89, per_word=1) == ["자금"]
-    assert nearest_terms(words[1:], terms, term_vectors, floor=0.89) == []
+    vectors = np.array([[0.95, 0.9, 0.0], [0.1, 0.2, 0.5]], dtype=np.float32)  # money-like, unrelated
+    words = ["money", "weather"]
+    bridge = nearest_terms(words, vectors, terms, term_vectors, floor=0.89)
+    assert bridge.terms == {"money": ["자금", "수익"]}
+    assert nearest_terms(words, vectors, terms, term_vectors, floor=0.89, per_word=1).terms == {"money": ["자금"]}
+    assert nearest_terms(words[1:], vectors[1:], terms, term_vectors, floor=0.89).terms == {}
 
 
 def test_every_korean_term_of_the_article_has_a_stored_vector(store) -> None:  # type: ignore[no-untyped-def]
@@ -49,11 +51,12 @@ def test_every_korean_term_of_the_article_has_a_stored_vector(store) -> None:  #
 def test_english_words_find_the_article_words_that_translate_them(store) -> None:  # type: ignore[no-untyped-def]
     doc = store.document_chunks("microsoft-openai-tensions.ko")
     found = bridge_terms("What strategy did Microsoft follow with its money?", store, [doc])
-    assert {"전략", "자금"} <= set(found)
-    assert "microsoft" not in found  # names match by themselves
+    assert {"전략", "자금"} <= {term for terms in found.terms.values() for term in terms}
+    assert {"strategy", "money"} <= set(found.terms)
+    assert "microsoft" not in found.terms  # names match by themselves
 
 
-def test_retrieval_bridges_english_questions_only(store) -> None:  # type: ignore[no-untyped-def]
+def test_retrieval_bridges_english_words_into_the_lexical_search(store) -> None:  # type: ignore[no-untyped-def]
     english = retrieve("Which Microsoft products use OpenAI's models?", store)
     assert {"제품", "모델"} <= set(english.bridged_terms)
     assert retrieve("서치GPT 출시는 왜 긴장을 키웠나요?", store).bridged_terms == []
@@ -78,7 +81,7 @@ def test_models_without_a_word_floor_embed_no_terms_and_bridge_nothing(store) ->
     stand_in = _StoreWith(NoFloorModel())
     assert embed_new_terms(stand_in, [chunk]) == 0  # type: ignore[arg-type]
     doc = store.document_chunks("microsoft-openai-tensions.ko")
-    assert bridge_terms("What strategy did Microsoft follow?", stand_in, [doc]) == []  # type: ignore[arg-type]
+    assert bridge_terms("What strategy did Microsoft follow?", stand_in, [doc]).terms == {}  # type: ignore[arg-type]
 
 
 def test_a_rebuilt_store_drops_the_term_vectors_too(store_copy_dir: Path, embeddings) -> None:  # type: ignore[no-untyped-def]

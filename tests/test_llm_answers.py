@@ -104,10 +104,10 @@ def test_fake_model_with_an_empty_reply_never_gives_a_blank_answer(searchgpt: An
 
 
 def test_fake_model_is_not_asked_when_the_article_has_no_answer(store: Any) -> None:
-    abstained = answer_question("When is GPT-5 going to be released?", store)
+    abstained = answer_question("How do I reset my Wi-Fi router if I forgot the admin password?", store)
     assert abstained.abstained
     model = fake()
-    assert generate("When is GPT-5 going to be released?", abstained, model) == abstained
+    assert generate("How do I reset my Wi-Fi router if I forgot the admin password?", abstained, model) == abstained
     assert model.prompts == []
 
 

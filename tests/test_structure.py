@@ -42,8 +42,9 @@ def test_english_feed_source_lines_are_recognised() -> None:
 def test_hard_wrapped_blocks_become_one_paragraph_each() -> None:
     text = ("Heading One\n\nThis is a long paragraph that was\nwrapped at a fixed width by an\n"
             "old mail client.\n\nSecond paragraph, also\nwrapped.\n")
-    assert [b.text for b in parse_article(text).blocks] == [
-        "Heading One",
+    article = parse_article(text)
+    assert article.title == "Heading One"  # a plain-text first line that reads as a headline
+    assert [b.text for b in article.blocks] == [
         "This is a long paragraph that was wrapped at a fixed width by an old mail client.",
         "Second paragraph, also wrapped.",
     ]
@@ -72,9 +73,6 @@ class PeriodAnalyzer:
 
     def terms(self, text: str) -> list[str]:
         return text.lower().replace(".", "").split()
-
-    def nouns(self, text: str) -> list[str]:
-        return []
 
 
 _split_on_periods = PeriodAnalyzer()

@@ -305,6 +305,12 @@ class ChromaStore:
         found = self._records(ids=[doc_id])
         return found[0] if found else None
 
+    def catalogue(self, limit: int = 5) -> tuple[list[str], int]:
+        """Up to `limit` stored titles and how many documents there are (cheap: no texts read)."""
+        got = self._documents.get(limit=limit, include=["metadatas"])
+        titles = [str((m or {}).get("title") or i) for i, m in zip(got["ids"], got["metadatas"])]
+        return titles, int(self._documents.count())
+
     def list_documents(self) -> list[DocumentRecord]:
         return sorted(self._records(), key=lambda r: r.doc_id)
 

@@ -62,3 +62,38 @@ def naive_rag_method(store: ChromaStore, depth: int = 5) -> Method:
         return QuestionResult(gold, ranked, False, ranked[0] if ranked else "", latency, "ko")
 
     return run
+
+
+def plain_e5_method(store: ChromaStore, depth: int = 5) -> Method:
+    """The model alone: each paragraph scores the better of its own and its best sentence's similarity."""
+    import numpy as np
+
+    texts: list[str] = []
+    owners: list[int] = []
+    rows = []
+    for record in store.list_documents():
+        chunks = store.document_chunks(record.doc_id)
+        if chunks is None:
+            continue
+        index: dict[str, int] = {}
+        for hit in chunks.hits:
+            if hit.metadata.get("kind") in PASSAGE_KINDS:
+                index[hit.id] = len(texts)
+                texts.append(hit.text)
+        for hit, vector in zip(chunks.hits, np.asarray(chunks.vectors)):
+            if hit.metadata.get("kind") in (*PASSAGE_KINDS, "sentence"):
+                owners.append(index[str(hit.metadata.get("parent_id", hit.id))])
+                rows.append(vector)
+    matrix = np.asarray(rows, dtype=np.float32)
+    owner = np.asarray(owners)
+
+    def run(gold: GoldQuestion) -> QuestionResult:
+        started = time.perf_counter()
+        sims = matrix @ store.embeddings.embed_question(gold.question)
+        best = np.full(len(texts), -1.0, dtype=np.float32)
+        np.maximum.at(best, owner, sims)
+        ranked = [texts[i] for i in np.argsort(-best, kind="stable")[:depth]]
+        latency = (time.perf_counter() - started) * 1000
+        return QuestionResult(gold, ranked, False, ranked[0] if ranked else "", latency, "ko")
+
+    return run

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from bot.answering import compose_answer
-from bot.evaluation.baselines import Method, bm25_method, naive_rag_method
+from bot.evaluation.baselines import Method, bm25_method, naive_rag_method, plain_e5_method
 from bot.evaluation.gold import GoldQuestion
 from bot.evaluation.metrics import QuestionResult, breakdown
 from bot.retrieval import retrieve
@@ -60,6 +60,7 @@ def evaluate(store: ChromaStore, questions: Sequence[GoldQuestion], k: int = 3,
 
         methods["articlebot+llm"] = llm_method(store, answerer, k)
     if baselines:
+        methods["plain-e5"] = plain_e5_method(store)
         methods["bm25"] = bm25_method(store)
         methods["naive-rag"] = naive_rag_method(store)
     report: dict[str, object] = {"k": k, "methods": {}}
