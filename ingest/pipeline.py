@@ -115,7 +115,7 @@ class PreparedArticle:
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
 # 4: Korean index terms get vectors of their own (`embed_new_terms`).
-CHUNKING_VERSION = "5"
+CHUNKING_VERSION = "6"
 
 
 def source_fingerprint(source: SourceText, options: IngestOptions, doc_id: str) -> str:
