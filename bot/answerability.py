@@ -135,5 +135,5 @@ def decide(question: str, retrieval: "Retrieval", question_language: str) -> Ans
     if p >= 0.5:
         return AnswerabilityDecision(False, f"the passages answer it (confidence {p:.2f})", p)
     if evidence.missing_names:
-        return AnswerabilityDecision(True, f"no stored article mentions {', '.join(evidence.missing_names)}", p)
+        return AnswerabilityDecision(True, f"the closest article never mentions {', '.join(evidence.missing_names)}", p)
     return AnswerabilityDecision(True, f"no passage matches the question closely enough (confidence {p:.2f})", p)

@@ -113,7 +113,7 @@ def abstention_text(question_language: str, searched: Sequence[str], held: Seque
         return f"저장된 기사에는 이 질문에 대한 내용이 없습니다(찾아본 기사: {quoted}).{extra}"
     if not searched:
         return "No articles are stored yet."
-    why = f" ({reason})" if reason.startswith("no stored article mentions") else ""
+    why = f" ({reason})" if reason.startswith("the closest article never mentions") else ""
     if stored <= 1:
         return f"The article doesn't say: nothing in {quoted} answers this question{why}."
     extra = f" The store also holds {also}" + (f" and {more} more" if more else "") + "." if others else ""
