@@ -1,8 +1,8 @@
 """Hangul romanised, names reduced to consonant skeletons, particles stripped (pure).
 
 Readers write a Korean name the way they heard it — Kim Young-sam, Gim Yeongsam
-— and a Korean article writes a Western one in Hangul (마이크로소프트 for
-Microsoft). Comparing consonant skeletons of romanised forms lets names meet
+— and a Korean article writes a Western one in Hangul (스타벅스 for
+Starbucks). Comparing consonant skeletons of romanised forms lets names meet
 across scripts without a dictionary (`bot/names.py`).
 """
 
@@ -35,7 +35,7 @@ def romanize(text: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    """Consonant classes of a romanised or Latin word: 마이크로소프트 ~ Microsoft."""
+    """Consonant classes of a romanised or Latin word: 스타벅스 ~ Starbucks."""
     s = re.sub(r"[^a-z]", "", word.lower())
     for old, new in (("ng", "N"), ("ch", "S"), ("sh", "S"), ("ph", "p"), ("th", "t"), ("ck", "k"), ("x", "ks")):
         s = s.replace(old, new)
