@@ -68,7 +68,7 @@ class AnswerabilityDecision:
     probability: float = 0.0
 
 
-def word_held(word: str, text: str, latin_words: set[str], stems: set[str],
+def word_held(word: str, text: str, latin_words: set[str], stems: set[str], latin_keys: set[str],
               bridge: dict[str, list[str]]) -> bool:
     """Does a passage text hold the word: as written, by English stem, through the word bridge,
     or (a Korean word) as the transliteration of a Latin name (올트먼 ~ Altman)?"""
@@ -77,7 +77,7 @@ def word_held(word: str, text: str, latin_words: set[str], stems: set[str],
     if has_hangul(word):
         key = skeleton(romanize(word))
         return word in text or word[:2] in text or (
-            len(key) >= MIN_SKELETON and any(skeleton(w) == key for w in latin_words))
+            len(key) >= MIN_SKELETON and key in latin_keys)
     return word in latin_words or word[:STEM] in stems
 
 
@@ -98,7 +98,8 @@ def coverage(words: Sequence[str], texts: Sequence[str], bridge: dict[str, list[
         return 1.0
     latin = set(_LATIN_WORD.findall(text))
     stems = {w[:STEM] for w in latin if len(w) >= STEM}
-    return sum(1 for w in words if word_held(w, text, latin, stems, bridge)) / len(words)
+    keys = {skeleton(w) for w in latin} if any(has_hangul(w) for w in words) else set()
+    return sum(1 for w in words if word_held(w, text, latin, stems, keys, bridge)) / len(words)
 
 
 def gather_evidence(question: str, retrieval: "Retrieval", question_language: str,

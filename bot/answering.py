@@ -138,7 +138,7 @@ def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: flo
     passages = [] if decision.abstain else [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
     if decision.abstain:
         searched = [d.title or d.doc_id for d in retrieval.searched]
-        text = abstention_text(language, searched, retrieval.held, retrieval.stored, decision.reason)
+        text = abstention_text(language, searched, *retrieval.catalogue(), reason=decision.reason)
         citations = []
     else:
         text, citations = extractive_answer(passages)

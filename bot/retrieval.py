@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from bot.bridge import WordBridge, bridge_terms
 from bot.lexical import bm25_scores, question_terms
@@ -34,8 +34,8 @@ NOMINATING_HITS = 40
 MAX_DOCUMENTS = 3
 BM25_WEIGHT = 0.3
 SCORE_DECIMALS = 5  # scores closer than this are ties, whatever the machine's float kernels
-MIN_TITLE = 3
-CATALOGUE_TITLES = 5  # stored titles a refusal may name beside the searched ones  # a title shorter than this is too common a string to scope a question by
+MIN_TITLE = 3  # a title shorter than this is too common a string to scope a question by
+CATALOGUE_TITLES = 5  # stored titles a refusal may name beside the searched ones
 
 
 @dataclass
@@ -57,8 +57,8 @@ class Retrieval:
     bridge: WordBridge = field(default_factory=WordBridge)  # what the English words reached
     searched: list[DocumentRecord] = field(default_factory=list)  # the documents read, best first
     scoped: bool = False  # the question named an article, and only that one was read
-    held: list[str] = field(default_factory=list)  # some stored titles, for a refusal to name
-    stored: int = 0  # how many documents the store holds
+    # Some stored titles and how many documents there are, read only when a refusal names them.
+    catalogue: Callable[[], tuple[list[str], int]] = lambda: ([], 0)
 
     @property
     def bridged_terms(self) -> list[str]:
@@ -143,4 +143,4 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
         "search": round((searched - embedded) * 1000, 2),
         "bridge": round((bridged_at - searched) * 1000, 2),
         "rank": round((done - bridged_at) * 1000, 2),
-    }, bridge, [d.record for d in documents], scoped, *store.catalogue(CATALOGUE_TITLES))
+    }, bridge, [d.record for d in documents], scoped, lambda: store.catalogue(CATALOGUE_TITLES))
