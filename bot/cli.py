@@ -1,5 +1,5 @@
 """`articlebot` command line: ingest, docs, remove, ask, chat, status, eval (slack and feedback
-come from bot/slack/cli.py).
+come from bot/slack/cli.py; refresh, follow, feeds and unfollow from bot/web_cli.py).
 
 Heavy libraries (chromadb, kiwipiepy, the embedding model) are imported inside
 the commands that need them, so `articlebot --help` stays instant.
@@ -100,22 +100,34 @@ def settings_of(ctx: click.Context) -> "Settings":
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--title", default="", help="Title of the article (default: from the file).")
+@click.argument("arguments", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option("--title", default="", help="Title of the article (default: from the file or page).")
 @click.option("--url", default="", help="Where the article was published (also its id, unless --doc-id).")
 @click.option("--doc-id", default="", help="Document id (default: the URL, else the file name's stem).")
 @click.option("--rebuild", is_flag=True, help="Delete the whole store first (e.g. after changing the model).")
 @click.option("--watch", is_flag=True, help="Keep running and re-ingest files in the folder as they change.")
+@click.option("--allow-private", is_flag=True, help="URLs: also fetch private, loopback and link-local hosts.")
 @click.option("json_", "--json", is_flag=True, help="Print the summary as JSON (one line per run with --watch).")
 @click.pass_context
 @user_errors
-def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, doc_id: str,
-           rebuild: bool, watch: bool, json_: bool) -> None:
-    """Ingest .txt, .md and .html files or folders into the store."""
+def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str, doc_id: str,
+           rebuild: bool, watch: bool, allow_private: bool, json_: bool) -> None:
+    """Ingest .txt, .md and .html files or folders, or web pages by http(s) URL, into the store."""
     from bot.runtime import ingest_options, open_store
+    from bot.web_cli import ingest_urls_command, is_url
     from ingest.pipeline import ingest_paths
 
     settings = settings_of(ctx)
+    if any(is_url(a) for a in arguments):
+        if not all(is_url(a) for a in arguments) or url or watch or rebuild:
+            raise click.ClickException("give files or URLs, not both; --url, --watch and --rebuild are for files")
+        summary = ingest_urls_command(settings, list(arguments), title, doc_id, allow_private)
+        _print_summary(summary, json_)
+        if summary.errors:
+            raise click.ClickException(summary.errors[0] if len(summary.errors) == 1
+                                       else f"{len(summary.errors)} URLs could not be ingested")
+        return
+    paths = tuple(Path(a) for a in arguments)
     options = ingest_options(settings, title=title, url=url, doc_id=doc_id)
     if watch:
         if len(paths) != 1 or not paths[0].is_dir():
@@ -181,17 +193,21 @@ def docs(ctx: click.Context, json_: bool) -> None:
     from bot.runtime import open_store
 
     records = open_store(settings_of(ctx)).list_documents()
+    from bot.web_cli import document_status
+
     rows = [{"doc_id": r.doc_id, "title": r.title, "url": r.url, "revision": r.revision,
-             "paragraphs": len(r.paragraphs), "created_at": r.created_at, "updated_at": r.updated_at}
+             "paragraphs": len(r.paragraphs), "created_at": r.created_at, "updated_at": r.updated_at,
+             "status": document_status(r)}
             for r in records]
     if json_:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from rich.table import Table
 
-    table = Table("doc id", "title", "rev", "¶", "updated", box=None)
+    table = Table("doc id", "title", "rev", "¶", "updated", "status", box=None)
     for row in rows:
-        table.add_row(row["doc_id"], row["title"], str(row["revision"]), str(row["paragraphs"]), row["updated_at"])
+        table.add_row(row["doc_id"], row["title"], str(row["revision"]), str(row["paragraphs"]), row["updated_at"],
+                      row["status"])
     stdout_console().print(table if rows else "No documents yet: articlebot ingest PATH")
 
 
@@ -361,9 +377,12 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
 def _register_front_ends() -> None:
     """Commands of other front ends live with them; their modules import lazily."""
     from bot.slack.cli import feedback, slack
+    from bot.web_cli import COMMANDS as WEB_COMMANDS
 
     cli.add_command(slack)
     cli.add_command(feedback)
+    for command in WEB_COMMANDS:
+        cli.add_command(command)
 
 
 _register_front_ends()

@@ -9,6 +9,7 @@ from typing import Callable
 
 from bot.settings import Settings
 from ingest.corpus import bundled_articles
+from ingest.fetching import FetchLimits
 from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
 from vectorstore.embeddings import make_embeddings
 from vectorstore.store import ChromaStore
@@ -45,3 +46,12 @@ def ensure_corpus(store: ChromaStore, settings: Settings,
     announce(f"Ingested {summary.documents} article, {summary.paragraphs} paragraphs, "
              f"{summary.chunks} chunks in {summary.seconds:.1f} s.")
     return summary
+
+
+def fetch_limits(settings: Settings, allow_private: bool = False) -> FetchLimits:
+    """What a web fetch may do, from FETCH_* settings; `allow_private` is --allow-private."""
+    return FetchLimits(
+        max_bytes=int(settings.fetch_max_mb * 1024 * 1024),
+        connect_timeout_s=settings.fetch_connect_timeout_s, read_timeout_s=settings.fetch_read_timeout_s,
+        allow_private=allow_private or settings.fetch_allow_private,
+    )

@@ -55,6 +55,23 @@ class Settings(BaseSettings):
         description="Fill an empty store with the bundled article on first use.",
     )
 
+    # -- Web pages and feeds (articlebot ingest URL, refresh, follow) -----------
+    fetch_max_mb: float = Field(
+        10.0, alias="FETCH_MAX_MB", gt=0,
+        description="Largest web page or feed a fetch reads; a bigger body is refused, nothing stored.",
+    )
+    fetch_connect_timeout_s: float = Field(
+        10.0, alias="FETCH_CONNECT_TIMEOUT_S", gt=0, description="Seconds to wait for a web server to accept.",
+    )
+    fetch_read_timeout_s: float = Field(
+        30.0, alias="FETCH_READ_TIMEOUT_S", gt=0,
+        description="Seconds to wait for each read of a web page before giving up on it.",
+    )
+    fetch_allow_private: bool = Field(
+        False, alias="FETCH_ALLOW_PRIVATE",
+        description="Fetch hosts on private, loopback and link-local addresses (intranets); off by default.",
+    )
+
     # -- Slack (bot/slack) ------------------------------------------------------
     slack_bot_token: SecretStr = Field(
         SecretStr(""), alias="SLACK_BOT_TOKEN", description="Bot token (xoxb-…) the bot posts with.",
@@ -77,6 +94,19 @@ class Settings(BaseSettings):
     slack_allowed_users: str = Field(
         "", alias="SLACK_ALLOWED_USERS",
         description="Comma-separated user ids the bot answers (empty: everyone).",
+    )
+
+    slack_update_notes: bool = Field(
+        True, alias="SLACK_UPDATE_NOTES",
+        description="After a refresh, reply in threads whose answer quoted a passage that changed.",
+    )
+    slack_update_max_age_days: float = Field(
+        30.0, alias="SLACK_UPDATE_MAX_AGE_DAYS", ge=0,
+        description="Threads whose answer is older than this get no update note.",
+    )
+    slack_updates_channel: str = Field(
+        "", alias="SLACK_UPDATES_CHANNEL",
+        description="Channel id that gets one summary per article a refresh changed (empty: none).",
     )
 
     # -- Language model (bot/llm; see docs/llm.md) ------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
+from typing import Iterator
 
 SNIPPET = 80
 
@@ -49,16 +50,30 @@ def before_after(before: str, after: str) -> tuple[str, str]:
     return _snippet(before, first), _snippet(after, first)
 
 
+def _aligned(old: list[str], new: list[str]) -> Iterator[tuple[str, int, int, int, int, int]]:
+    """SequenceMatcher's opcodes plus how many paragraphs of a replaced run pair up as changed."""
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        yield tag, i1, i2, j1, j2, (min(i2 - i1, j2 - j1) if tag == "replace" else 0)
+
+
+def paragraph_fates(old: list[str], new: list[str]) -> dict[int, int | None]:
+    """For each old paragraph (0-based) not kept as it was: the new one it became, or None (removed)."""
+    fates: dict[int, int | None] = {}
+    for tag, i1, i2, j1, _j2, paired in _aligned(old, new):
+        if tag != "equal":
+            fates.update({i1 + k: (j1 + k if k < paired else None) for k in range(i2 - i1)})
+    return fates
+
+
 def compare_paragraphs(old: list[str] | None, new: list[str]) -> ChangeReport:
     """Align old and new paragraphs; a replaced run pairs up as changed paragraphs."""
     if old is None:
         return ChangeReport(first_version=True, added=len(new))
     report = ChangeReport(first_version=False)
-    for tag, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2, paired in _aligned(old, new):
         if tag == "equal":
             report.unchanged += i2 - i1
             continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for offset in range(paired):
             before, after = before_after(old[i1 + offset], new[j1 + offset])
             report.changes.append(ChangedParagraph(j1 + offset + 1, before, after))

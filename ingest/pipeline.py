@@ -233,15 +233,25 @@ def store_document(store: ChromaStore, article: PreparedArticle,
 
 def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
                 analyzer: TextAnalyzer) -> FileReport:
-    """Ingest one file as the next version of its document.
+    """Ingest one file as the next version of its document."""
+    return ingest_source(read_source(path, options.max_bytes), store, options, analyzer)
 
-    A file whose text (and options) match the live version's fingerprint is
-    reported unchanged before any parsing: no Kiwi, no model, no writes.
+
+def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions,
+                  analyzer: TextAnalyzer, extra: dict[str, object] | None = None) -> FileReport:
+    """Store decoded text as the next version of its document.
+
+    Text (and options) matching the live version's fingerprint is reported
+    unchanged before any parsing: no Kiwi, no model, and no writes, except that
+    `extra` (record fields that do not change chunks, such as a web page's
+    ETag) is rewritten when it differs.
     """
-    source = read_source(path, options.max_bytes)
+    path = source.path
     doc_id = options.doc_id or default_doc_id(path, options.url)
     previous = store.get_document(doc_id)
     if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options, doc_id):
+        if extra and any(previous.extra.get(key) != value for key, value in extra.items()):
+            store.put_document(replace(previous, extra={**previous.extra, **extra}))
         return FileReport(
             path=str(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
             paragraphs=len(previous.paragraphs), chunks=len(previous.chunk_ids), embedded=0,
@@ -249,6 +259,8 @@ def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
             changes=ChangeReport(first_version=False, unchanged=len(previous.paragraphs)).to_dict(),
         )
     article = prepare_source(source, options, analyzer)
+    if extra:
+        article = replace(article, extra={**article.extra, **extra})
     stored = store_document(store, article, previous)
     return FileReport(
         path=str(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,

@@ -140,8 +140,18 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
     return SourceText(path=path, text=text, encoding=encoding, kind=kind, html_title=html_title)
 
 
-def extract_html(html: str) -> tuple[str, str]:
-    """Main text of a web page as Markdown (headings kept), and the page title."""
+@dataclass(frozen=True)
+class PageText:
+    """What trafilatura finds in a web page: main text (Markdown) and the page's own metadata."""
+
+    text: str
+    title: str = ""
+    author: str = ""
+    date: str = ""  # publication date as the page gives it, YYYY-MM-DD
+
+
+def extract_page(html: str) -> PageText:
+    """Main text of a web page as Markdown (headings kept), with title, author and date."""
     import trafilatura
 
     text = trafilatura.extract(
@@ -149,8 +159,17 @@ def extract_html(html: str) -> tuple[str, str]:
         include_formatting=True, favor_recall=True,
     ) or ""
     meta = trafilatura.extract_metadata(html)
-    title = (meta.title if meta and meta.title else "") or ""
-    return unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", title)
+
+    def field(name: str) -> str:
+        return unicodedata.normalize("NFC", str(getattr(meta, name, None) or "")) if meta else ""
+
+    return PageText(unicodedata.normalize("NFC", text), field("title"), field("author"), field("date"))
+
+
+def extract_html(html: str) -> tuple[str, str]:
+    """Main text of a web page as Markdown (headings kept), and the page title."""
+    page = extract_page(html)
+    return page.text, page.title
 
 
 def iter_input_files(paths: list[Path]) -> tuple[list[Path], list[str]]:

@@ -67,6 +67,18 @@ class FeedbackRow:
         }
 
 
+@dataclass(frozen=True)
+class PostedAnswer:
+    """An answer the bot posted: where (channel, thread), when, and the passages it quoted."""
+
+    id: int
+    created_at: float
+    channel: str
+    thread_ts: str
+    question: str
+    passages: list[dict[str, Any]]
+
+
 class FeedbackStore:
     """One SQLite file; a short connection per call, so any listener thread may use it."""
 
@@ -119,6 +131,17 @@ class FeedbackStore:
                 (answer_id, user, 1 if vote > 0 else -1, time.time()),
             )
             return True
+
+    def answers_since(self, since: float) -> list[PostedAnswer]:
+        """Answers posted in a thread at or after `since` (epoch seconds), oldest first."""
+        if not self.path.exists():
+            return []
+        with self._lock, closing(self._connect()) as conn:
+            rows = conn.execute(
+                "SELECT id, created_at, channel, thread_ts, question, passages FROM answers"
+                " WHERE created_at >= ? AND thread_ts != '' ORDER BY created_at, id", (since,),
+            ).fetchall()
+        return [PostedAnswer(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     def rows(self, limit: int | None = None) -> list[FeedbackRow]:
         """Feedback, newest first."""
