@@ -43,7 +43,16 @@ def html_page(title: str, paragraphs: list[str], charset: str = "utf-8", meta_ch
     return (f"<!doctype html><html><head>{meta}<title>{title}</title>"
             f'<meta name="author" content="{author}"><meta property="article:published_time" content="{date}">'
             f"</head><body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>\n{body}</article>"
-            f"<footer>© News</footer></body></html>").encode(charset)
+            f"<footer>News Co.</footer></body></html>").encode(charset)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (size cap, timeout) is expected here; anything else is printed."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class WebStandIn:
@@ -63,7 +72,7 @@ class WebStandIn:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
