@@ -57,7 +57,8 @@ def parse_feed(url: str, body: bytes) -> tuple[str, list[FeedItem]]:
     for entry in parsed.entries:
         link = str(entry.get("link") or "").strip()
         if link:
-            stamp = str(entry.get("updated") or entry.get("published") or "")
+            # dict.get: feedparser's own get maps a missing `updated` to `published`, with a warning.
+            stamp = str(dict.get(entry, "updated") or dict.get(entry, "published") or "")
             items.append(FeedItem(link, stamp, str(entry.get("title") or "")))
     return str(parsed.feed.get("title") or ""), items
 
