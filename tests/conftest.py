@@ -153,3 +153,23 @@ def wait_or_kill(proc: subprocess.Popen, ceiling_s: float = WAIT_CEILING_S) -> i
         proc.kill()
         proc.wait()
         raise
+
+
+@pytest.fixture
+def web() -> Iterator[object]:
+    """A local HTTP server playing a news site (tests/web_standin.py)."""
+    from tests.web_standin import WebStandIn
+
+    server = WebStandIn().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fetcher() -> Iterator[object]:
+    """A fetcher allowed to reach the local server, with short limits so failures come quickly."""
+    from ingest.fetching import Fetcher, FetchLimits
+
+    with Fetcher(FetchLimits(allow_private=True, read_timeout_s=2.0, connect_timeout_s=2.0,
+                             max_bytes=200_000)) as client:
+        yield client

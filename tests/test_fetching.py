@@ -4,7 +4,6 @@ limits and refusals. No store involved: these are the fetch and extraction steps
 from __future__ import annotations
 
 import threading
-from typing import Iterator
 
 import pytest
 
@@ -17,19 +16,6 @@ KOREAN = ["마이크로소프트와 오픈AI의 관계가 새로운 국면을 �
           "검색GPT 출시는 두 회사 사이의 긴장을 더욱 키웠다는 평가를 받고 있으며 업계의 관심이 집중되고 있습니다."]
 ENGLISH = ["The city council of Harborview approved a new tramline on Tuesday, linking the harbour to the campus.",
            "Construction will begin next spring and is expected to cost 240 million dollars from a transport fund."]
-
-
-@pytest.fixture
-def web() -> Iterator[WebStandIn]:
-    server = WebStandIn().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(FetchLimits(allow_private=True, read_timeout_s=2.0, connect_timeout_s=2.0)) as client:
-        yield client
 
 
 def test_a_redirect_chain_is_followed_and_the_final_url_recorded(web: WebStandIn, fetcher: Fetcher) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from bot.answering import answer_question
 from bot.cli import cli
 from ingest.feeds import FeedList, follow, refresh_round
-from ingest.fetching import Fetcher, FetchLimits
+from ingest.fetching import Fetcher
 from ingest.korean import KiwiAnalyzer
 from ingest.pipeline import IngestOptions
 from ingest.refresh import Refresher, parse_interval
@@ -45,19 +45,6 @@ COST_QUESTION = "How much will the tramline cost?"
 @pytest.fixture(scope="session")
 def analyzer() -> KiwiAnalyzer:
     return KiwiAnalyzer()
-
-
-@pytest.fixture
-def web() -> Iterator[WebStandIn]:
-    server = WebStandIn().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(FetchLimits(allow_private=True, read_timeout_s=2.0, max_bytes=200_000)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from ingest.pipeline import IngestOptions
 from ingest.webpages import ingest_url
 from tests.slack_helpers import BOT_TOKEN, CHANNEL, SIGNING_SECRET, AnswerSpy, RunningBot
 from tests.slack_standin import SlackStandIn
-from tests.test_refresh import COST_QUESTION, CORRECTED, PARAS, article
+from tests.test_refresh import COST_QUESTION, CORRECTED, article
 from tests.web_standin import WebStandIn
 from vectorstore.records import DocumentRecord
 from vectorstore.store import ChromaStore
