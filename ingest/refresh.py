@@ -142,8 +142,7 @@ class Refresher:
             self._mark(record, failures=failures, retry_at=backoff_until(failures, now), last_error=str(exc))
             return RefreshResult(record.doc_id, url, "error", record.revision, message=str(exc))
         if page is None:
-            self._mark(record, status="ok", checked_at=now_iso(), failures=0, retry_at="", last_error="",
-                       gone_since="")
+            self._mark(record, status="ok", failures=0, retry_at="", last_error="", gone_since="")
             return RefreshResult(record.doc_id, url, "unchanged", record.revision, message="304 Not Modified")
         page.web.update(checked_at=page.web["fetched_at"], failures=0, retry_at="", last_error="", gone_since="")
         options = IngestOptions(title=str(state.get("given_title", "")), url=url, doc_id=record.doc_id,
@@ -159,9 +158,15 @@ class Refresher:
                              changes=report.changes)
 
     def _mark(self, record: DocumentRecord, **changes: Any) -> None:
-        """Record a check's result on the document (its text and chunks stay as they are)."""
-        web = {**web_state(record), "checked_at": now_iso(), **changes}
-        if web != web_state(record):
+        """Record a check's result on the document (its text and chunks stay as they are).
+
+        Nothing is written when only the time of the check would change: a round of
+        304s then costs no store writes at all.
+        """
+        before = web_state(record)
+        web = {**before, **changes}
+        if {k: v for k, v in web.items() if k != "checked_at"} != {k: v for k, v in before.items() if k != "checked_at"}:
+            web["checked_at"] = now_iso()
             self.store.put_document(replace(record, extra={**record.extra, "web": web}))
 
 
