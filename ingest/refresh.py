@@ -144,7 +144,6 @@ class Refresher:
         if page is None:
             self._mark(record, status="ok", failures=0, retry_at="", last_error="", gone_since="")
             return RefreshResult(record.doc_id, url, "unchanged", record.revision, message="304 Not Modified")
-        page.web.update(checked_at=page.web["fetched_at"], failures=0, retry_at="", last_error="", gone_since="")
         options = IngestOptions(title=str(state.get("given_title", "")), url=url, doc_id=record.doc_id,
                                 max_bytes=self._max_bytes)
         report = store_page(page, self.store, options, self.analyzer)

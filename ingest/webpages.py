@@ -102,6 +102,8 @@ def page_from(fetched: Fetched, doc_id: str) -> WebPage:
         "url": fetched.url, "final_url": fetched.final_url, "etag": fetched.etag,
         "last_modified": fetched.last_modified, "fetched_at": fetched.fetched_at,
         "author": author, "published": date, "status": "ok",
+        # refresh bookkeeping, present from the start so an unchanged refresh has nothing to write
+        "checked_at": fetched.fetched_at, "failures": 0, "retry_at": "", "last_error": "", "gone_since": "",
     }
     source = SourceText(path=Path(doc_id), text=text, encoding=encoding,
                         kind=kind, html_title=title)
