@@ -106,17 +106,19 @@ def settings_of(ctx: click.Context) -> "Settings":
 @click.option("--doc-id", default="", help="Document id (default: the URL, else the file name's stem).")
 @click.option("--rebuild", is_flag=True, help="Delete the whole store first (e.g. after changing the model).")
 @click.option("--watch", is_flag=True, help="Keep running and re-ingest files in the folder as they change.")
+@click.option("--replace", "--force", "replace", is_flag=True,
+              help="Allow a new version that removes or rewrites most of a stored document.")
 @click.option("json_", "--json", is_flag=True, help="Print the summary as JSON (one line per run with --watch).")
 @click.pass_context
 @user_errors
 def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, doc_id: str,
-           rebuild: bool, watch: bool, json_: bool) -> None:
+           rebuild: bool, watch: bool, replace: bool, json_: bool) -> None:
     """Ingest .txt, .md and .html files or folders into the store."""
     from bot.runtime import ingest_options, open_store
     from ingest.pipeline import ingest_paths
 
     settings = settings_of(ctx)
-    options = ingest_options(settings, title=title, url=url, doc_id=doc_id)
+    options = ingest_options(settings, title=title, url=url, doc_id=doc_id, replace=replace)
     if watch:
         if len(paths) != 1 or not paths[0].is_dir():
             raise click.ClickException("--watch takes one folder")
@@ -127,9 +129,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], title: str, url: str, do
     store = open_store(settings, rebuild=rebuild)
     with _file_progress(stderr_console(), enabled=not json_) as progress:
         summary = ingest_paths(list(paths), store, options, progress=progress)
+    if summary.documents == 0 and len(summary.errors) == 1 and not json_:
+        raise click.ClickException(summary.errors[0])  # its reason, once
     _print_summary(summary, json_)
     if summary.documents == 0:
-        raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else "nothing was ingested")
+        raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else
+                                   f"nothing was ingested ({len(summary.errors)} refused)")
 
 
 def _print_summary(summary: Any, json_: bool, one_line: bool = False) -> None:
