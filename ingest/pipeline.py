@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.changes import ChangeReport, compare_paragraphs, removes_most, what_would_go
-from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms
+from ingest.chunking import (
+    DEFAULT_MAX_EMBED_CHARS, PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms,
+)
 from ingest.korean import KiwiAnalyzer, TextAnalyzer, has_hangul
 from ingest.language import detect_language
 from ingest.reading import (
@@ -34,6 +36,7 @@ class IngestOptions:
     doc_id: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
     replace: bool = False  # allow a version that removes or rewrites most of the document
+    max_embed_chars: int = DEFAULT_MAX_EMBED_CHARS
 
 
 @dataclass
@@ -117,13 +120,14 @@ class PreparedArticle:
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
 # 4: Korean index terms get vectors of their own (`embed_new_terms`).
-CHUNKING_VERSION = "6"
+# 7: paragraphs longer than the model's window are split into pieces.
+CHUNKING_VERSION = "7"
 
 
 def source_fingerprint(source: SourceText, options: IngestOptions, doc_id: str) -> str:
     """Everything that decides a document's chunks: text, id, title/url options, chunker."""
     return content_hash("\x1f".join([CHUNKING_VERSION, source.text, options.title, options.url,
-                                      doc_id, source.html_title]))
+                                      doc_id, source.html_title, str(options.max_embed_chars)]))
 
 
 def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
@@ -138,7 +142,8 @@ def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAna
         "source_title": structure.source_title,
         "fingerprint": source_fingerprint(source, options, info.doc_id),
     }
-    return PreparedArticle(info, text, build_chunks(structure, info, analyzer), source.encoding, extra)
+    return PreparedArticle(info, text, build_chunks(structure, info, analyzer, options.max_embed_chars),
+                           source.encoding, extra)
 
 
 def _now() -> str:
@@ -275,7 +280,7 @@ def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
     stored = store_document(store, article, previous, changes)
     return FileReport(
         path=shown_path(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
-        paragraphs=sum(1 for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS),
+        paragraphs=len({c.metadata["paragraph"] for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS}),
         chunks=len(article.chunks), embedded=stored.embedded, deleted=stored.deleted,
         unchanged=stored.changes.is_unchanged and stored.embedded == 0,
         revision=stored.revision, changes=stored.changes.to_dict(), embedded_terms=stored.embedded_terms,
