@@ -252,17 +252,22 @@ class _file_progress:
 @click.pass_context
 @user_errors
 def ask(ctx: click.Context, question: tuple[str, ...], k: int | None, json_: bool) -> None:
-    """Answer one QUESTION with cited passages."""
+    """Answer one QUESTION with cited passages (`-` reads it from standard input)."""
     from bot.formatting import answer_json, render_answer
     from bot.llm.pipeline import Answerer
+    from bot.questions import clean_question, read_question
 
-    text = " ".join(question).strip()
-    if not text:
-        raise click.ClickException("the question is empty")
     settings = settings_of(ctx)
+    if question == ("-",):
+        raw = read_question(sys.stdin.buffer, settings.max_question_chars)
+    else:
+        raw = " ".join(question)
+    if not raw.strip():
+        raise click.ClickException("the question is empty")
+    asked = clean_question(raw, settings.max_question_chars)
     answerer = Answerer.from_settings(settings).prepare()  # a bad LLM config fails before any work
     store = ready_store(settings, quiet=json_)
-    answer = answerer.ask(text, store, k or settings.top_k)
+    answer = asked.annotate(answerer.ask(asked.text, store, k or settings.top_k))
     if json_:
         click.echo(answer_json(answer))
     else:
@@ -281,7 +286,8 @@ def chat(ctx: click.Context, k: int | None) -> None:
     settings = settings_of(ctx)
     answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
-    run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer)
+    run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer,
+             max_question_chars=settings.max_question_chars)
 
 
 @cli.command()
