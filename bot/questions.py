@@ -10,6 +10,7 @@ what it received through `clean_question` before anything else sees it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -18,6 +19,8 @@ from ingest.safe_text import has_words, without_surrogates
 from vectorstore.errors import ArticlebotError
 
 NO_WORDS = "Please ask a question in words: that message has no letters or digits to search for."
+# Terminal escape sequences (colours, cursor moves) and other control characters say nothing.
+_CONTROLS = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class NotAQuestion(ArticlebotError):
@@ -39,8 +42,9 @@ class Question:
 
 
 def clean_question(raw: str, max_chars: int) -> Question:
-    """Drop undecodable bytes, cap the length (with a note), refuse text without words."""
-    text = without_surrogates(raw).strip()
+    """Drop undecodable bytes and control characters, cap the length (with a note), refuse
+    text without words."""
+    text = _CONTROLS.sub(" ", without_surrogates(raw)).strip()
     notes: tuple[str, ...] = ()
     if len(text) > max_chars:
         cut = text[:max_chars]
