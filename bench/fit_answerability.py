@@ -49,6 +49,9 @@ def source(question: GoldQuestion) -> str:
     return "off-topic" if question.id.startswith("o") else "bundled"
 
 
+DUMP: list[dict] = []  # type: ignore[type-arg]  # each question's evidence, for --dump
+
+
 def features(store, questions: list[GoldQuestion]) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:  # type: ignore[no-untyped-def]
     rows, labels, groups, pair_of = [], [], [], []
     for question in questions:
@@ -56,6 +59,10 @@ def features(store, questions: list[GoldQuestion]) -> tuple[np.ndarray, np.ndarr
         language = detect_language(question.question)
         evidence = gather_evidence(question.question, retrieval, language)
         rows.append([evidence.features()[name] for name in FEATURES])
+        DUMP.append({"id": question.id, "group": f"{source(question)}-{question.lang}",
+                     "question": question.question, "answerable": question.answerable,
+                     **evidence.features(), "pair": evidence.pair, "missing": evidence.missing_names,
+                     "bridge": retrieval.bridge.terms})
         labels.append(1.0 if question.answerable else 0.0)
         groups.append(f"{source(question)}-{question.lang}")
         pair_of.append(evidence.pair)
@@ -107,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write each question's evidence and score (JSON Lines)")
     args = parser.parse_args()
     settings = Settings()
     x, y, groups, pair_of = split(settings, args.squad, "0-19", "20-34", bundled=True)
@@ -128,6 +136,12 @@ def main() -> None:
         "fit": rates(scores, y, groups, pairs, thresholds),
         "report": rates(rx @ w + b, ry, rgroups, rpairs, thresholds),
     }
+    if args.dump:
+        fit_scores = [*scores.tolist(), *(rx @ w + b).tolist()]
+        with args.dump.open("w", encoding="utf-8") as out:
+            for row, score, pair in zip(DUMP, fit_scores, [*pairs, *rpairs]):
+                out.write(json.dumps({**row, "score": round(score, 3), "refused": score < thresholds[pair]},
+                                     ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(result, indent=2))
         return

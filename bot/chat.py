@@ -5,6 +5,7 @@ Reads plain lines, so it works the same typed at a prompt or piped from a file.
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -12,10 +13,12 @@ from rich.console import Console
 
 from bot.formatting import render_answer, render_passage
 from bot.models import Answer
+from ingest.safe_text import without_surrogates
 from vectorstore.store import ChromaStore
 
 if TYPE_CHECKING:
     from bot.llm.pipeline import Answerer
+    from bot.questions import Question
 
 HELP = """Ask a question about the articles in the store, in any language.
   /sources   show the passages of the last answer in full
@@ -25,26 +28,28 @@ HELP = """Ask a question about the articles in the store, in any language.
 
 
 def _read_line(stream: TextIO, prompt: str, console: Console) -> str | None:
+    """One line, with any bytes that are not UTF-8 dropped (they arrive as lone surrogates)."""
     if stream.isatty():
         try:
-            return input(prompt)
+            return without_surrogates(input(prompt))
         except EOFError:
             return None
     console.print(prompt, end="", highlight=False)
     line = stream.readline()
     if not line:
         return None
-    console.print(line.rstrip("\n"), highlight=False)
+    line = without_surrogates(line)
+    console.print(line.rstrip("\n"), highlight=False, markup=False)
     return line
 
 
-def _answer(text: str, store: ChromaStore, k: int, history: list[str], console: Console,
+def _answer(asked: "Question", store: ChromaStore, k: int, history: list[str], console: Console,
             answerer: "Answerer") -> Answer:
     """Print the answer; a model's answer is printed as it streams (then any fallback)."""
     from bot.llm.stream import StreamEcho
 
     echo = StreamEcho(lambda t: console.print(t, end="", highlight=False, markup=False, soft_wrap=True))
-    answer = answerer.ask(text, store, k, history=history, on_token=echo)
+    answer = asked.annotate(answerer.ask(asked.text, store, k, history=history, on_token=echo))
     if echo.started:
         console.print("")
     if echo.is_final(answer):  # what streamed is the answer: only the notes remain
@@ -56,10 +61,14 @@ def _answer(text: str, store: ChromaStore, k: int, history: list[str], console: 
 
 
 def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None = None,
-             answerer: "Answerer | None" = None) -> None:
+             answerer: "Answerer | None" = None, max_question_chars: int = 2000) -> None:
     from bot.llm.pipeline import Answerer
+    from bot.questions import NotAQuestion, clean_question
 
-    stream = stream or sys.stdin
+    if stream is None:
+        stream = sys.stdin
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")  # bad bytes are dropped, not a crash
     answerer = answerer or Answerer()  # no model configured: extractive answers
     history: list[str] = []
     last: Answer | None = None
@@ -88,8 +97,13 @@ def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None
             elif command.startswith("/"):
                 console.print(f"Unknown command {text.split()[0]}; /help lists them.", highlight=False)
             else:
-                last = _answer(text, store, k, history, console, answerer)
-                history.append(text)
+                try:
+                    asked = clean_question(text, max_question_chars)
+                except NotAQuestion as exc:
+                    console.print(str(exc), highlight=False)
+                    continue
+                last = _answer(asked, store, k, history, console, answerer)
+                history.append(asked.text)
                 if last.passages:
                     cited = ", ".join(f"[{p.n}] ¶ {p.paragraph}" for p in last.passages)
                     console.print(f"sources: {cited} — /sources to read them", style="dim", highlight=False)

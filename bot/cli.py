@@ -106,12 +106,14 @@ def settings_of(ctx: click.Context) -> "Settings":
 @click.option("--doc-id", default="", help="Document id (default: the URL, else the file name's stem).")
 @click.option("--rebuild", is_flag=True, help="Delete the whole store first (e.g. after changing the model).")
 @click.option("--watch", is_flag=True, help="Keep running and re-ingest files in the folder as they change.")
+@click.option("--replace", "--force", "replace", is_flag=True,
+              help="Allow a new version that removes or rewrites most of a stored document.")
 @click.option("--allow-private", is_flag=True, help="URLs: also fetch private, loopback and link-local hosts.")
 @click.option("json_", "--json", is_flag=True, help="Print the summary as JSON (one line per run with --watch).")
 @click.pass_context
 @user_errors
 def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str, doc_id: str,
-           rebuild: bool, watch: bool, allow_private: bool, json_: bool) -> None:
+           rebuild: bool, watch: bool, replace: bool, allow_private: bool, json_: bool) -> None:
     """Ingest .txt, .md and .html files or folders, or web pages by http(s) URL, into the store."""
     from bot.runtime import ingest_options, open_store
     from bot.web_cli import ingest_urls_command, is_url
@@ -128,7 +130,7 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
                                        else f"{len(summary.errors)} URLs could not be ingested")
         return
     paths = tuple(Path(a) for a in arguments)
-    options = ingest_options(settings, title=title, url=url, doc_id=doc_id)
+    options = ingest_options(settings, title=title, url=url, doc_id=doc_id, replace=replace)
     if watch:
         if len(paths) != 1 or not paths[0].is_dir():
             raise click.ClickException("--watch takes one folder")
@@ -139,9 +141,12 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
     store = open_store(settings, rebuild=rebuild)
     with _file_progress(stderr_console(), enabled=not json_) as progress:
         summary = ingest_paths(list(paths), store, options, progress=progress)
+    if summary.documents == 0 and len(summary.errors) == 1 and not json_:
+        raise click.ClickException(summary.errors[0])  # its reason, once
     _print_summary(summary, json_)
     if summary.documents == 0:
-        raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else "nothing was ingested")
+        raise click.ClickException(summary.errors[0] if len(summary.errors) == 1 else
+                                   f"nothing was ingested ({len(summary.errors)} refused)")
 
 
 def _print_summary(summary: Any, json_: bool, one_line: bool = False) -> None:
@@ -263,17 +268,22 @@ class _file_progress:
 @click.pass_context
 @user_errors
 def ask(ctx: click.Context, question: tuple[str, ...], k: int | None, json_: bool) -> None:
-    """Answer one QUESTION with cited passages."""
+    """Answer one QUESTION with cited passages (`-` reads it from standard input)."""
     from bot.formatting import answer_json, render_answer
     from bot.llm.pipeline import Answerer
+    from bot.questions import clean_question, read_question
 
-    text = " ".join(question).strip()
-    if not text:
-        raise click.ClickException("the question is empty")
     settings = settings_of(ctx)
+    if question == ("-",):
+        raw = read_question(sys.stdin.buffer, settings.max_question_chars)
+    else:
+        raw = " ".join(question)
+    if not raw.strip():
+        raise click.ClickException("the question is empty")
+    asked = clean_question(raw, settings.max_question_chars)
     answerer = Answerer.from_settings(settings).prepare()  # a bad LLM config fails before any work
     store = ready_store(settings, quiet=json_)
-    answer = answerer.ask(text, store, k or settings.top_k)
+    answer = asked.annotate(answerer.ask(asked.text, store, k or settings.top_k))
     if json_:
         click.echo(answer_json(answer))
     else:
@@ -292,7 +302,8 @@ def chat(ctx: click.Context, k: int | None) -> None:
     settings = settings_of(ctx)
     answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
-    run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer)
+    run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer,
+             max_question_chars=settings.max_question_chars)
 
 
 @cli.command()

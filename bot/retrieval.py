@@ -36,6 +36,7 @@ BM25_WEIGHT = 0.3
 SCORE_DECIMALS = 5  # scores closer than this are ties, whatever the machine's float kernels
 MIN_TITLE = 3  # a title shorter than this is too common a string to scope a question by
 CATALOGUE_TITLES = 5  # stored titles a refusal may name beside the searched ones
+DENSE_KINDS = ("sentence", "window")  # the chunks whose similarity a paragraph may take
 
 
 @dataclass
@@ -72,7 +73,8 @@ def _zscore(values: "np.ndarray") -> "np.ndarray":
 
 def score_documents(question: str, vector: "np.ndarray", documents: list[DocumentChunks],
                     bm25_weight: float = BM25_WEIGHT,
-                    bridged_terms: Sequence[str] = ()) -> list[RankedParagraph]:
+                    bridged_terms: Sequence[str] = (),
+                    dense_kinds: Sequence[str] = DENSE_KINDS) -> list[RankedParagraph]:
     """Rank every paragraph of the given documents for the question (no I/O).
 
     `bridged_terms` are extra BM25 query terms (the question's words in Korean).
@@ -91,7 +93,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
                 entries.append(entry)
         for hit, sim in zip(doc.hits, sims.tolist()):
             entry = by_parent.get(str(hit.metadata.get("parent_id")))
-            if entry is None or hit.metadata.get("kind") not in ("sentence", "window"):
+            if entry is None or hit.metadata.get("kind") not in dense_kinds:
                 continue
             entry.dense = max(entry.dense, sim)
             if hit.metadata.get("kind") == "sentence":

@@ -11,6 +11,7 @@ from bot.settings import Settings
 from ingest.corpus import bundled_articles
 from ingest.fetching import FetchLimits
 from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
+from ingest.safe_text import clean_id, without_surrogates
 from vectorstore.embeddings import make_embeddings
 from vectorstore.store import ChromaStore
 
@@ -30,8 +31,12 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
     return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild)
 
 
-def ingest_options(settings: Settings, **overrides: str) -> IngestOptions:
-    return IngestOptions(max_bytes=int(settings.max_file_mb * 1024 * 1024), **overrides)
+def ingest_options(settings: Settings, title: str = "", url: str = "", doc_id: str = "",
+                   replace: bool = False) -> IngestOptions:
+    """Options from settings and the command line (arguments may hold undecodable bytes)."""
+    return IngestOptions(title=without_surrogates(title), url=without_surrogates(url), doc_id=clean_id(doc_id),
+                         max_bytes=int(settings.max_file_mb * 1024 * 1024), replace=replace,
+                         max_embed_chars=settings.max_embed_chars)
 
 
 def ensure_corpus(store: ChromaStore, settings: Settings,

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(3, alias="ARTICLEBOT_TOP_K", ge=1, le=20, description="Passages cited per answer.")
     max_file_mb: float = Field(20.0, alias="MAX_FILE_MB", gt=0, description="Largest file ingest accepts.")
+    max_embed_chars: int = Field(
+        1000, alias="MAX_EMBED_CHARS", ge=200, le=20_000,
+        description="Longest text embedded; longer paragraphs are split into pieces citing the same paragraph "
+                    "(the model reads about 512 tokens, ~1,200 characters of Korean).",
+    )
+    max_question_chars: int = Field(
+        2000, alias="MAX_QUESTION_CHARS", ge=20, le=100_000,
+        description="Longest question read; the rest is ignored, with a note in the answer.",
+    )
     auto_ingest: bool = Field(
         True, alias="ARTICLEBOT_AUTO_INGEST",
         description="Fill an empty store with the bundled article on first use.",
@@ -94,6 +103,14 @@ class Settings(BaseSettings):
     slack_allowed_users: str = Field(
         "", alias="SLACK_ALLOWED_USERS",
         description="Comma-separated user ids the bot answers (empty: everyone).",
+    )
+    slack_answer_workers: int = Field(
+        2, alias="SLACK_ANSWER_WORKERS", ge=1, le=32,
+        description="Threads answering questions; acknowledgements never wait for them.",
+    )
+    slack_answer_queue: int = Field(
+        20, alias="SLACK_ANSWER_QUEUE", ge=1, le=10_000,
+        description="Questions waiting for a worker; beyond that people are told the bot is busy.",
     )
 
     slack_update_notes: bool = Field(

@@ -83,3 +83,21 @@ def compare_paragraphs(old: list[str] | None, new: list[str]) -> ChangeReport:
         report.removed_text += [_snippet(t, 0) for t in old[i1 + paired : i2]]
         report.added_text += [_snippet(t, 0) for t in new[j1 + paired : j2]]
     return report
+
+
+GUARDED_MIN_PARAGRAPHS = 3  # editing a one- or two-paragraph note needs no confirmation
+
+
+def removes_most(report: ChangeReport, paragraphs_before: int) -> bool:
+    """True when a new version would remove or rewrite more than half of the document.
+
+    A wrong file under an existing id (an empty export, another article, a stub) looks
+    like that; a correction touches a few paragraphs.
+    """
+    lost = report.removed + report.changed
+    return paragraphs_before >= GUARDED_MIN_PARAGRAPHS and lost * 2 > paragraphs_before
+
+
+def what_would_go(report: ChangeReport, limit: int = 2) -> list[str]:
+    """Snippets of the first paragraphs a new version would remove or rewrite."""
+    return [*report.removed_text, *(c.before for c in report.changes)][:limit]

@@ -8,13 +8,19 @@ the three, because a long paragraph dilutes the one sentence that answers and a
 lone sentence misses context the paragraph has (docs/retrieval.md has the numbers).
 Ids hash the document id and the embedded text, so unchanged content keeps its
 id (and its vector) across re-ingests; positions live in metadata only.
+
+No embedded text is longer than `max_chars`: the model reads about 512 tokens, and
+a longer text only costs time (a 2 MB one-line file used to take hours). A longer
+paragraph is split at sentence ends into pieces that each cite the same paragraph;
+a piece is already a window of whole sentences, so it gets no three-sentence
+windows (they would embed its text three more times).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ingest.korean import TextAnalyzer
@@ -23,6 +29,8 @@ from vectorstore.records import Chunk, Hit, Metadata
 
 PASSAGE_KINDS = ("paragraph", "heading", "source")
 WINDOW_SENTENCES = 3
+# About 420 tokens of Korean or 250 of English for multilingual-e5 (512 at most).
+DEFAULT_MAX_EMBED_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -61,31 +69,93 @@ def sentence_windows(spans: list[tuple[int, int]], size: int = WINDOW_SENTENCES)
     return [(spans[i][0], spans[i + size - 1][1]) for i in range(len(spans) - size + 1)]
 
 
-def build_chunks(structure: ArticleStructure, info: ArticleInfo, analyzer: TextAnalyzer) -> list[Chunk]:
+Span = tuple[int, int]
+
+
+def _cut(start: int, end: int, text: str, max_chars: int) -> list[Span]:
+    """A span longer than `max_chars` in parts, each ending at a space where there is one."""
+    parts: list[Span] = []
+    while end - start > max_chars:
+        space = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        stop = space if space > start else start + max_chars
+        parts.append((start, stop))
+        start = stop
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        parts.append((start, end))
+    return parts
+
+
+def passage_pieces(text: str, spans: list[Span], max_chars: int) -> list[tuple[Span, list[Span]]]:
+    """Whole sentences packed into pieces of at most `max_chars`: (piece, its sentences
+    relative to the piece). A paragraph that fits is one piece; a sentence that does
+    not fit is cut into parts."""
+    if len(text) <= max_chars:
+        return [((0, len(text)), spans)]
+    sentences = [part for start, end in spans for part in _cut(start, end, text, max_chars)]
+    pieces: list[tuple[Span, list[Span]]] = []
+    group: list[Span] = []
+    for sentence in sentences:
+        if group and sentence[1] - group[0][0] > max_chars:
+            pieces.append(_piece(group))
+            group = []
+        group.append(sentence)
+    if group:
+        pieces.append(_piece(group))
+    return pieces
+
+
+def _piece(group: list[Span]) -> tuple[Span, list[Span]]:
+    start = group[0][0]
+    return (start, group[-1][1]), [(a - start, b - start) for a, b in group]
+
+
+def _split_block(block: Block, analyzer: TextAnalyzer, max_chars: int) -> list[tuple[Block, list[Span]]]:
+    """The block, or its pieces, each with its sentence spans."""
+    spans = analyzer.split_sentences(block.text)
+    pieces = passage_pieces(block.text, spans, max_chars)
+    if len(pieces) == 1 and pieces[0][0] == (0, len(block.text)):
+        return [(block, spans)]
+    return [(replace(block, text=block.text[a:b], start=block.start + a, end=block.start + b), sentences)
+            for (a, b), sentences in pieces]
+
+
+def build_chunks(structure: ArticleStructure, info: ArticleInfo, analyzer: TextAnalyzer,
+                 max_chars: int = DEFAULT_MAX_EMBED_CHARS) -> list[Chunk]:
     """Paragraph chunks in document order, each followed by its sentences and windows."""
     chunks: list[Chunk] = []
     seen: Counter[str] = Counter()
-    for number, block in enumerate(structure.blocks, start=1):
-        embed_text = paragraph_embed_text(block, info.title)
-        seen[embed_text] += 1
-        para_id = chunk_id(info.doc_id, block.kind, embed_text, str(seen[embed_text]))
-        base: Metadata = {
-            "doc_id": info.doc_id, "title": info.title, "url": info.url, "lang": info.lang,
-            "section": block.section if block.kind == "paragraph" else "",
-            "paragraph": number, "parent_id": para_id,
-        }
-        chunks.append(Chunk(para_id, block.text, embed_text, {
-            **base, "kind": block.kind, "start": block.start, "end": block.end,
-            "hash": content_hash(block.text), "terms": " ".join(analyzer.terms(block.text)),
-        }))
-        spans = analyzer.split_sentences(block.text)
-        for kind, parts in (("sentence", spans), ("window", sentence_windows(spans))):
-            for index, (start, end) in enumerate(parts):
-                text = block.text[start:end]
-                chunks.append(Chunk(chunk_id(para_id, kind, str(index), text), text, text, {
-                    **base, "kind": kind, "start": block.start + start, "end": block.start + end,
-                    "hash": content_hash(text), "index": index,
-                }))
+    for number, whole in enumerate(structure.blocks, start=1):
+        context = len(paragraph_embed_text(replace(whole, text=""), info.title))
+        for block, spans in _split_block(whole, analyzer, max(max_chars - context, max_chars // 2)):
+            windows = [] if block is not whole else sentence_windows(spans)
+            chunks.extend(_block_chunks(block, number, spans, windows, info, analyzer, seen, max_chars))
+    return chunks
+
+
+def _block_chunks(block: Block, number: int, spans: list[Span], windows: list[Span], info: ArticleInfo,
+                  analyzer: TextAnalyzer, seen: Counter[str], max_chars: int) -> list[Chunk]:
+    """One paragraph (or piece of one), then its sentence and window chunks."""
+    embed_text = paragraph_embed_text(block, info.title)[:max_chars]
+    seen[embed_text] += 1
+    para_id = chunk_id(info.doc_id, block.kind, embed_text, str(seen[embed_text]))
+    base: Metadata = {
+        "doc_id": info.doc_id, "title": info.title, "url": info.url, "lang": info.lang,
+        "section": block.section if block.kind == "paragraph" else "",
+        "paragraph": number, "parent_id": para_id,
+    }
+    chunks = [Chunk(para_id, block.text, embed_text, {
+        **base, "kind": block.kind, "start": block.start, "end": block.end,
+        "hash": content_hash(block.text), "terms": " ".join(analyzer.terms(block.text)),
+    })]
+    for kind, parts in (("sentence", spans), ("window", windows)):
+        for index, (start, end) in enumerate(parts):
+            text = block.text[start:end]
+            chunks.append(Chunk(chunk_id(para_id, kind, str(index), text), text, text, {
+                **base, "kind": kind, "start": block.start + start, "end": block.start + end,
+                "hash": content_hash(text), "index": index,
+            }))
     return chunks
 
 

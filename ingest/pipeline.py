@@ -14,13 +14,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from ingest.changes import ChangeReport, compare_paragraphs
-from ingest.chunking import PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms
+from ingest.changes import ChangeReport, compare_paragraphs, removes_most, what_would_go
+from ingest.chunking import (
+    DEFAULT_MAX_EMBED_CHARS, PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms,
+)
 from ingest.korean import KiwiAnalyzer, TextAnalyzer, has_hangul
 from ingest.language import detect_language
 from ingest.reading import (
     DEFAULT_MAX_BYTES, InputError, SourceText, iter_input_files, read_source,
 )
+from ingest.safe_text import clean_id, shown_path
 from ingest.structure import ArticleStructure, parse_article
 from vectorstore.records import Chunk, DocumentRecord
 from vectorstore.store import ChromaStore
@@ -32,6 +35,8 @@ class IngestOptions:
     url: str = ""
     doc_id: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
+    replace: bool = False  # allow a version that removes or rewrites most of the document
+    max_embed_chars: int = DEFAULT_MAX_EMBED_CHARS
 
 
 @dataclass
@@ -84,7 +89,7 @@ def default_doc_id(path: Path, url: str = "") -> str:
     if url:
         slug = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower())
         return re.sub(r"[^a-z0-9가-힣._-]+", "-", slug).strip("-") or "article"
-    return re.sub(r"\s+", "-", path.stem.strip()) or "article"
+    return re.sub(r"\s+", "-", clean_id(path.stem).strip()) or "article"
 
 
 def article_info(source: SourceText, structure: ArticleStructure,
@@ -92,7 +97,7 @@ def article_info(source: SourceText, structure: ArticleStructure,
     """Title precedence: --title, the page's <title>, a Markdown H1, the feed's
     source line ("The post TITLE appeared first on …"), the file name."""
     title = (options.title or source.html_title or structure.title
-             or structure.source_title or source.path.stem)
+             or structure.source_title or clean_id(source.path.stem))
     return ArticleInfo(
         doc_id=options.doc_id or default_doc_id(source.path, options.url),
         title=title,
@@ -115,20 +120,21 @@ class PreparedArticle:
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
 # 4: Korean index terms get vectors of their own (`embed_new_terms`).
-CHUNKING_VERSION = "6"
+# 7: paragraphs longer than the model's window are split into pieces.
+CHUNKING_VERSION = "7"
 
 
 def source_fingerprint(source: SourceText, options: IngestOptions, doc_id: str) -> str:
     """Everything that decides a document's chunks: text, id, title/url options, chunker."""
     return content_hash("\x1f".join([CHUNKING_VERSION, source.text, options.title, options.url,
-                                      doc_id, source.html_title]))
+                                      doc_id, source.html_title, str(options.max_embed_chars)]))
 
 
 def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAnalyzer) -> PreparedArticle:
     path = source.path
     structure = parse_article(source.text, markdown=source.kind in ("markdown", "html"))
     if not any(b.kind == "paragraph" for b in structure.blocks):
-        raise InputError(f"{path}: has no paragraphs of text to ingest")
+        raise InputError(f"{shown_path(path)}: has no paragraphs of text to ingest")
     info = article_info(source, structure, options)
     text = "\n".join(b.text for b in structure.blocks)
     extra: dict[str, object] = {
@@ -136,7 +142,8 @@ def prepare_source(source: SourceText, options: IngestOptions, analyzer: TextAna
         "source_title": structure.source_title,
         "fingerprint": source_fingerprint(source, options, info.doc_id),
     }
-    return PreparedArticle(info, text, build_chunks(structure, info, analyzer), source.encoding, extra)
+    return PreparedArticle(info, text, build_chunks(structure, info, analyzer, options.max_embed_chars),
+                           source.encoding, extra)
 
 
 def _now() -> str:
@@ -191,8 +198,26 @@ class StoredVersion:
     embedded_terms: int = 0
 
 
+def paragraph_changes(article: PreparedArticle, previous: DocumentRecord | None) -> ChangeReport:
+    return compare_paragraphs(previous.paragraphs if previous else None, article.text.split("\n"))
+
+
+def check_not_replacing(article: PreparedArticle, previous: DocumentRecord | None,
+                        changes: ChangeReport, shown: str) -> None:
+    """Refuse, before any write, a version that would remove most of a stored document."""
+    if previous is None or not removes_most(changes, len(previous.paragraphs)):
+        return
+    lost = changes.removed + changes.changed
+    gone = "; ".join(f"“{snippet}”" for snippet in what_would_go(changes))
+    raise InputError(
+        f"{shown}: would remove or rewrite {lost} of the {len(previous.paragraphs)} paragraphs of "
+        f"{article.info.doc_id} ({gone}); nothing was changed. If this file really replaces it, "
+        "ingest again with --replace"
+    )
+
+
 def store_document(store: ChromaStore, article: PreparedArticle,
-                   previous: DocumentRecord | None) -> StoredVersion:
+                   previous: DocumentRecord | None, changes: ChangeReport | None = None) -> StoredVersion:
     """Write one document version safely and say what changed.
 
     Order matters for readers: new chunks are added first, then the document
@@ -212,7 +237,7 @@ def store_document(store: ChromaStore, article: PreparedArticle,
     if moved:
         store.update_metadata(moved)
     version = content_hash("\n".join(ids) + info.title + info.url)
-    changes = compare_paragraphs(previous.paragraphs if previous else None, article.text.split("\n"))
+    changes = changes or paragraph_changes(article, previous)
     revision = previous.revision if previous else 1
     if previous is None or previous.version != version:
         revision = previous.revision + 1 if previous else 1
@@ -253,7 +278,7 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
         if extra and any(previous.extra.get(key) != value for key, value in extra.items()):
             store.put_document(replace(previous, extra={**previous.extra, **extra}))
         return FileReport(
-            path=str(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
+            path=shown_path(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
             paragraphs=len(previous.paragraphs), chunks=len(previous.chunk_ids), embedded=0,
             deleted=0, unchanged=True, revision=previous.revision,
             changes=ChangeReport(first_version=False, unchanged=len(previous.paragraphs)).to_dict(),
@@ -261,10 +286,13 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     article = prepare_source(source, options, analyzer)
     if extra:
         article = replace(article, extra={**article.extra, **extra})
-    stored = store_document(store, article, previous)
+    changes = paragraph_changes(article, previous)
+    if not options.replace:
+        check_not_replacing(article, previous, changes, shown_path(path))
+    stored = store_document(store, article, previous, changes)
     return FileReport(
-        path=str(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
-        paragraphs=sum(1 for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS),
+        path=shown_path(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
+        paragraphs=len({c.metadata["paragraph"] for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS}),
         chunks=len(article.chunks), embedded=stored.embedded, deleted=stored.deleted,
         unchanged=stored.changes.is_unchanged and stored.embedded == 0,
         revision=stored.revision, changes=stored.changes.to_dict(), embedded_terms=stored.embedded_terms,

@@ -8,14 +8,20 @@ correct decode, never mojibake in the store.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.safe_text import has_words, shown_path
 from vectorstore.errors import ArticlebotError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024  # MAX_FILE_MB counts these, so messages do too
+# A language must be recognisable in a legacy-encoding guess, else it is mojibake.
+MIN_COHERENCE = 0.1
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 class InputError(ArticlebotError):
@@ -82,17 +88,29 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise InputError("looks like a binary file (it contains NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
     try:
         return data.decode("cp949"), "cp949"
     except UnicodeDecodeError:
         pass
+    return _legacy_decode(data, bad_at)
+
+
+def _legacy_decode(data: bytes, bad_at: int) -> tuple[str, str]:
+    """Another encoding only when it yields text in a recognisable language.
+
+    UTF-8 with a few bad bytes, or bytes that are no encoding at all, would
+    otherwise be stored as mojibake ("ÿþÃ( broken ¡€€") that nobody can search.
+    """
+    if len(_UTF8_SEQUENCE.findall(data)) >= 3:
+        raise InputError(f"is not valid UTF-8 (a bad byte at offset {bad_at}); repair it or save it as UTF-8")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError("cannot tell the text encoding; save the file as UTF-8")
+    if best is None or best.encoding is None or best.coherence < MIN_COHERENCE:
+        raise InputError("is not UTF-8, UTF-16 or CP949, and no other encoding gives readable text; "
+                         "save it as UTF-8")
     return str(best), best.encoding
 
 
@@ -105,38 +123,50 @@ def _looks_binary(text: str) -> bool:
     return controls / len(sample) > 0.01
 
 
+def _check_file(path: Path, shown: str, max_bytes: int) -> None:
+    """Refuse what is not a regular, non-empty, supported file within the size limit."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if not path.is_symlink():
+            raise InputError(f"{shown}: no such file") from exc
+        raise InputError(f"{shown}: is a broken link or a link loop ({exc.strerror or exc})") from exc
+    if path.is_dir():
+        raise InputError(f"{shown}: is a folder, not a file")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(f"{shown}: unsupported file type {shown_path(path.suffix) or '(none)'}; "
+                         "use .txt, .md or .html")
+    if not path.is_file():
+        raise InputError(f"{shown}: is not a regular file (a pipe, socket or device)")
+    if info.st_size == 0:
+        raise InputError(f"{shown}: is empty")
+    if info.st_size > max_bytes:
+        raise InputError(f"{shown}: is {info.st_size / MB:.1f} MB, over the {max_bytes / MB:g} MB limit "
+                         "(MAX_FILE_MB)")
+
+
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
     """Read and decode one file; raise `InputError` with the reason when it cannot be used."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputError(f"{path}: unsupported file type {path.suffix or '(none)'}; use .txt, .md or .html")
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(f"{path}: is empty")
-    if size > max_bytes:
-        raise InputError(
-            f"{path}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (MAX_FILE_MB)"
-        )
+    shown = shown_path(path)
+    _check_file(path, shown, max_bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise InputError(f"{shown}: cannot be read ({exc.strerror or exc})") from exc
     try:
         text, encoding = decode_bytes(data)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from exc
+        raise InputError(f"{shown}: {exc}") from exc
     if _looks_binary(text):
-        raise InputError(f"{path}: looks like a binary file, not text")
+        raise InputError(f"{shown}: looks like a binary file, not text")
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     kind = kind_of(path)
     html_title = ""
     if kind == "html":
         text, html_title = extract_html(text)
-    if not text.strip():
-        raise InputError(f"{path}: has no text to ingest")
+    if not has_words(text):
+        raise InputError(f"{shown}: has no text to ingest (no letters or digits, only spaces, "
+                         "invisible or control characters)")
     return SourceText(path=path, text=text, encoding=encoding, kind=kind, html_title=html_title)
 
 
@@ -173,17 +203,22 @@ def extract_html(html: str) -> tuple[str, str]:
 
 
 def iter_input_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders into supported files; return (files, problems with missing paths)."""
+    """Expand folders into supported files; return (files, problems with missing paths).
+
+    Entries of a folder that are not regular files (pipes, broken links, link loops)
+    are kept, so that reading them reports each one in a line of its own.
+    """
     files: list[Path] = []
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            found = sorted(p for p in path.rglob("*")
+                           if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.is_dir())
             if not found:
-                problems.append(f"{path}: no .txt, .md or .html files in this folder")
+                problems.append(f"{shown_path(path)}: no .txt, .md or .html files in this folder")
             files.extend(found)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             files.append(path)
         else:
-            problems.append(f"{path}: no such file or folder")
+            problems.append(f"{shown_path(path)}: no such file or folder")
     return files, problems

@@ -13,6 +13,7 @@ import codecs
 import re
 import time
 import unicodedata
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,8 +119,13 @@ def web_state(record: DocumentRecord | None) -> dict[str, Any]:
 
 def store_page(page: WebPage, store: ChromaStore, options: IngestOptions,
                analyzer: TextAnalyzer) -> FileReport:
-    """Store a page as the next version of its document (embeds only new text)."""
-    report = ingest_source(page.source, store, options, analyzer, extra={"web": page.web})
+    """Store a page as the next version of its document (embeds only new text).
+
+    The page at its URL is the article's authority, so a version that rewrites most of
+    it is taken as it is (`replace`), unlike a local file stored under a wrong id.
+    """
+    report = ingest_source(page.source, store, dataclasses.replace(options, replace=True), analyzer,
+                           extra={"web": page.web})
     report.path = page.web["url"]
     return report
 
@@ -143,8 +149,7 @@ def ingest_url(url: str, store: ChromaStore, fetcher: Fetcher, options: IngestOp
         raise FetchError(f"{url}: the server answered 304 Not Modified to a plain GET")
     if options.title:
         page.web["given_title"] = options.title  # a refresh keeps it
-    return store_page(page, store, IngestOptions(title=options.title, url=url, doc_id=doc_id,
-                                                 max_bytes=options.max_bytes), analyzer)
+    return store_page(page, store, dataclasses.replace(options, url=url, doc_id=doc_id), analyzer)
 
 
 

@@ -12,15 +12,22 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import urlencode
 
+import pytest
 from slack_bolt import App
 
+from bot.answering import answer_question
 from bot.models import Answer
+from bot.settings import Settings
+from bot.slack.app import build_app, retry_handlers
+from bot.slack.config import slack_config
 from bot.slack.feedback import FeedbackStore
+from bot.slack.pool import AnswerPool
 from bot.slack.server import HttpServer
 from bot.slack.threads import ConversationMemory
+from bot.slack.worker import Worker
 from tests.conftest import WAIT_CEILING_S
 from tests.slack_standin import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStandIn
 
@@ -78,6 +85,7 @@ class RunningBot:
     feedback: FeedbackStore
     memory: ConversationMemory
     spy: AnswerSpy
+    worker: Worker
 
     @property
     def url(self) -> str:
@@ -145,6 +153,45 @@ class RunningBot:
         }
         form = urlencode({"payload": json.dumps(payload)}).encode()
         return http_post(self.url, form, signed_headers(form, content_type="application/x-www-form-urlencoded"))
+
+
+AnswerFn = Callable[..., Answer]
+
+
+@pytest.fixture
+def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., RunningBot]]:
+    """Start bots configured from the environment, as `articlebot slack --http` is."""
+    started: list[RunningBot] = []
+
+    def start(answer_fn: AnswerFn | None = None, streaming: bool = False, pool: AnswerPool | None = None,
+              **env: str) -> RunningBot:
+        slack = SlackStandIn(BOT_TOKEN).start()
+        monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        config = slack_config(Settings(), http_mode=True)
+        spy = AnswerSpy(answer_fn or (lambda q, h: answer_question(q, store, 3, history=h)))
+        memory = ConversationMemory()
+        feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
+        worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming, pool=pool)
+        app = build_app(config, worker, memory)
+        server = HttpServer(app, config.signing_secret, host="127.0.0.1", port=0).start()
+        bot = RunningBot(slack, app, server, feedback, memory, spy, worker)
+        started.append(bot)
+        return bot
+
+    yield start
+    for bot in started:
+        bot.server.close()
+        bot.worker.close()
+        bot.slack.close()
+
+
+@pytest.fixture
+def bot(make_bot: Callable[..., RunningBot]) -> RunningBot:
+    return make_bot()
 
 
 def passages_in(blocks: list[dict[str, Any]]) -> list[str]:

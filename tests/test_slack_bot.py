@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import pytest
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
@@ -15,56 +14,14 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.answering import answer_question
 from bot.models import Answer, Highlight, Passage
-from bot.settings import Settings
-from bot.slack.app import build_app, retry_handlers
 from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP, MAX_BLOCKS, SECTION_LIMIT, slack_len
-from bot.slack.config import slack_config
-from bot.slack.feedback import FeedbackStore
-from bot.slack.server import HttpServer
-from bot.slack.threads import ConversationMemory
-from bot.slack.worker import APOLOGY, USAGE, WORKING_REACTION, WORKING_STATUS, Worker
-from tests.slack_helpers import (
-    BOT_TOKEN, CHANNEL, DM, SEARCHGPT_PARAGRAPH, SEARCHGPT_QUESTION, SIGNING_SECRET, USER, AnswerSpy,
-    RunningBot, next_ts, passages_in, signed_headers,
+from bot.slack.worker import APOLOGY, USAGE, WORKING_REACTION, WORKING_STATUS
+from tests.slack_helpers import (  # noqa: F401 - bot and make_bot are fixtures
+    CHANNEL, DM, SEARCHGPT_PARAGRAPH, SEARCHGPT_QUESTION, USER, RunningBot, bot, make_bot, next_ts, passages_in,
+    signed_headers,
 )
 from tests.conftest import REPLY_CEILING_S, WAIT_CEILING_S
-from tests.slack_standin import BOT_ID, BOT_USER_ID, SlackStandIn
-
-AnswerFn = Callable[[str, Sequence[str]], Answer]
-
-
-@pytest.fixture
-def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., RunningBot]]:
-    """Start bots configured from the environment, as `articlebot slack --http` is."""
-    started: list[RunningBot] = []
-
-    def start(answer_fn: AnswerFn | None = None, streaming: bool = False, **env: str) -> RunningBot:
-        slack = SlackStandIn(BOT_TOKEN).start()
-        monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-        monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        config = slack_config(Settings(), http_mode=True)
-        spy = AnswerSpy(answer_fn or (lambda q, h: answer_question(q, store, 3, history=h)))
-        memory = ConversationMemory()
-        feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
-        worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming)
-        app = build_app(config, worker, memory)
-        server = HttpServer(app, config.signing_secret, host="127.0.0.1", port=0).start()
-        bot = RunningBot(slack, app, server, feedback, memory, spy)
-        started.append(bot)
-        return bot
-
-    yield start
-    for bot in started:
-        bot.server.close()
-        bot.slack.close()
-
-
-@pytest.fixture
-def bot(make_bot: Callable[..., RunningBot]) -> RunningBot:
-    return make_bot()
+from tests.slack_standin import BOT_ID, BOT_USER_ID
 
 
 def sections(blocks: list[dict[str, Any]]) -> list[str]:

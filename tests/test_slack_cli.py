@@ -100,8 +100,15 @@ def test_articlebot_slack_http_answers_a_signed_mention_end_to_end(
         assert SEARCHGPT_PARAGRAPH in passages_in(reply.params["blocks"])[0]
         with urllib.request.urlopen(url.replace("/slack/events", "/healthz"), timeout=WAIT_CEILING_S) as health:
             assert health.status == 200, "load balancers can check it"
+        for n in range(20):  # answers still queued when SIGTERM arrives are cancelled, not waited for
+            event = {"type": "app_mention", "user": USER, "channel": CHANNEL, "ts": next_ts(),
+                     "text": f"<@{BOT_USER_ID}> {SEARCHGPT_QUESTION}"}
+            queued = json.dumps({"type": "event_callback", "event_id": f"EvE2E1{n:03d}", "team_id": TEAM_ID,
+                                 "event": event}).encode()
+            assert http_post(url, queued, signed_headers(queued))[0] == 200
     finally:
-        stderr = bot.stop()
+        stderr = bot.stop()  # SIGTERM
+    assert bot.proc.returncode == 0 and "Stopped" in stderr and "Traceback" not in stderr, stderr
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in stderr
     assert "xoxb-[redacted]" in stderr or "Bearer" not in stderr

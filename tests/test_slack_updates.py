@@ -51,10 +51,12 @@ def newsroom(writable_store: ChromaStore, store_copy_dir: Path,
     spy = AnswerSpy(lambda q, h: answer_question(q, writable_store, 1, history=h))
     memory = ConversationMemory()
     feedback = FeedbackStore.in_data_dir(store_copy_dir)  # where `articlebot refresh` looks
-    app = build_app(config, Worker(spy, memory, feedback, retry_handlers()), memory)
+    worker = Worker(spy, memory, feedback, retry_handlers())
+    app = build_app(config, worker, memory)
     server = HttpServer(app, config.signing_secret, host="127.0.0.1", port=0).start()
-    yield RunningBot(slack, app, server, feedback, memory, spy), web, url
+    yield RunningBot(slack, app, server, feedback, memory, spy, worker), web, url
     server.close()
+    worker.close()
     slack.close()
     web.close()
 

@@ -20,7 +20,7 @@ from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 from bot.slack.config import SlackConfig, SlackConfigError, slack_call
 from bot.slack.incoming import Ask, ask_from_assistant_message, ask_from_mention, ask_from_message, slash_ask
 from bot.slack.threads import ConversationMemory, SeenEvents
-from bot.slack.worker import NOT_ALLOWED, USAGE, WORKING_STATUS, Worker
+from bot.slack.worker import BUSY, NOT_ALLOWED, USAGE, WORKING_STATUS, Worker
 
 log = logging.getLogger("articlebot.slack")
 
@@ -62,13 +62,19 @@ def _unreachable(config: SlackConfig) -> str:
     return f"cannot reach Slack's Web API at {config.api_url}"
 
 
+def listener_threads() -> ThreadPoolExecutor:
+    """Bolt's threads for acks and listeners; they only queue answers, so they stay free."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="articlebot-slack")
+
+
 def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
               seen: SeenEvents | None = None, client: WebClient | None = None,
-              http_mode: bool = True) -> App:
+              http_mode: bool = True, listener_executor: ThreadPoolExecutor | None = None) -> App:
     """A Bolt app answering mentions, DMs, thread follow-ups, assistant threads and /ask.
 
     Calls `auth.test` once (to learn the bot's own ids); a rejected token raises
-    `SlackConfigError` naming SLACK_BOT_TOKEN, never showing it.
+    `SlackConfigError` naming SLACK_BOT_TOKEN, never showing it. Pass
+    `listener_executor` to be able to shut its threads down.
     """
     seen = seen or SeenEvents()
     bolt_logger = logging.getLogger("articlebot.slack.bolt")
@@ -79,7 +85,7 @@ def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
             signing_secret=config.signing_secret or None,
             request_verification_enabled=http_mode,
             process_before_response=False,
-            listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="articlebot-slack"),
+            listener_executor=listener_executor or listener_threads(),
             logger=bolt_logger,
         )
     except BoltError as exc:
@@ -143,13 +149,15 @@ def build_app(config: SlackConfig, worker: Worker, memory: ConversationMemory,
             ack(text=USAGE)
         elif not config.allows(ask.user, ask.channel, ask.is_dm):
             ack(text=NOT_ALLOWED)
+        elif worker.busy:
+            ack(text=BUSY)
         else:
             ack(text=f"🔎 {WORKING_STATUS}")
 
     def answer_ask(command: dict[str, Any]) -> None:
         ask = slash_ask(command)
         if ask is not None and ask.question and config.allows(ask.user, ask.channel, ask.is_dm):
-            worker.handle_slash(ask)
+            worker.handle_slash(ask)  # queues the answer, or says the bot is busy
 
     app.command("/ask")(ack=ack_ask, lazy=[answer_ask])
 

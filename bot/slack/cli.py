@@ -22,7 +22,7 @@ def slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         _run_slack(http_mode, port, host, verbose)
     except ArticlebotError as exc:
         raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C during start-up
         click.echo("Stopped.", err=True)
 
 
@@ -31,10 +31,13 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
 
     from bot.cli import load_settings, ready_store
     from bot.llm.pipeline import Answerer
-    from bot.slack.app import build_app, check_app_token, check_bot_token, retry_handlers, web_client
+    from bot.slack.app import (
+        build_app, check_app_token, check_bot_token, listener_threads, retry_handlers, web_client,
+    )
     from bot.slack.config import slack_config
     from bot.slack.feedback import FeedbackStore
     from bot.slack.logs import configure_logging
+    from bot.slack.pool import AnswerPool
     from bot.slack.server import HttpServer, run_socket_mode
     from bot.slack.threads import ConversationMemory
     from bot.slack.worker import Worker
@@ -59,18 +62,41 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
                                                                on_token=on_token),
         memory, FeedbackStore.in_data_dir(settings.data_dir), retry_handlers(), streaming=answerer.enabled,
         documents=store.list_documents,
+        pool=AnswerPool(settings.slack_answer_workers, settings.slack_answer_queue),
+        max_question_chars=settings.max_question_chars,
     )
-    app = build_app(config, worker, memory, client=client, http_mode=http_mode)
-    if http_mode:
-        server = HttpServer(app, config.signing_secret, host=host, port=port)
-        log.info("articlebot is listening on %s (Events API)", server.url)
-        try:
-            server.serve_forever()
-        finally:
-            server.close()
-    else:
-        log.info("articlebot is connecting to Slack (Socket Mode)")
-        run_socket_mode(app, config.app_token)
+    listeners = listener_threads()
+    app = build_app(config, worker, memory, client=client, http_mode=http_mode, listener_executor=listeners)
+    stop_on_sigterm()
+    try:
+        if http_mode:
+            server = HttpServer(app, config.signing_secret, host=host, port=port)
+            log.info("articlebot is listening on %s (Events API)", server.url)
+            try:
+                server.serve_forever()  # returns on Ctrl-C or SIGTERM
+            finally:
+                server.close()
+        else:
+            log.info("articlebot is connecting to Slack (Socket Mode)")
+            run_socket_mode(app, config.app_token)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        listeners.shutdown(wait=False, cancel_futures=True)
+        cancelled = worker.close()
+        click.echo(f"Stopped ({cancelled} queued answers cancelled)." if cancelled else "Stopped.", err=True)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (systemd, docker stop, kill) stops the bot the way Ctrl-C does."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 @click.command()

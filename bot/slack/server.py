@@ -1,114 +1,89 @@
 """Run the app: Socket Mode (default, no public URL) or the Events API over HTTP.
 
-HTTP mode serves `POST /slack/events` through Bolt's own WSGI adapter on a threaded
-stdlib server (no extra dependency), plus `GET /healthz` for load balancers. Bodies
-that are too large or not UTF-8 get a 4xx before they reach Bolt.
+HTTP mode serves `POST /slack/events` through Bolt's WSGI adapter on waitress, plus
+`GET /healthz` for load balancers. waitress is a production server in pure Python:
+a few worker threads (enough on two cores: each request only verifies, parses and
+hands work to the answer pool), socket timeouts, and a request-size limit. The
+standard library's wsgiref, used before, is documented as not for production and
+sets no timeouts.
+
+Every request is checked here before Bolt sees it: a signature that does not verify
+gets 401 and one WARNING line (never the body), a signed payload Bolt cannot read
+gets 400.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import logging
 import threading
-import time
-from socketserver import ThreadingMixIn
 from typing import Any, Callable, Iterable
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+
+from bot.slack.payloads import parse_payload, payload_problem
+from bot.slack.verify import unverified_reason
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
+SERVER_THREADS = 4
+CHANNEL_TIMEOUT_S = 30  # an idle or trickling connection is closed after this
+CONNECTION_LIMIT = 100
 
 log = logging.getLogger("articlebot.slack.http")
 
 StartResponse = Callable[..., Any]
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Access lines go to our logger (debug), not to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s %s", self.address_string(), format % args)
-
-
 def wsgi_app(app: App, signing_secret: str) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Bolt's WSGI adapter behind a guard for health checks and unreadable bodies.
-
-    A body Bolt could not parse is answered here: 401 unless its signature is valid
-    (forged requests never learn anything else), then 400.
-    """
+    """Bolt's WSGI adapter behind a guard: health checks, size, signature, payload shape."""
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
-
-    def reject(environ: dict[str, Any], body: bytes, start_response: StartResponse, why: str) -> list[bytes]:
-        if not signature_ok(signing_secret, body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-                            environ.get("HTTP_X_SLACK_SIGNATURE", "")):
-            return _plain(start_response, "401 Unauthorized", "invalid request")
-        log.warning("rejected a signed request: %s", why)
-        return _plain(start_response, "400 Bad Request", why)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _plain(start_response, "200 OK", "ok")
-        if path == EVENTS_PATH and method == "POST":
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                return _plain(start_response, "400 Bad Request", "bad content length")
-            if length < 0 or length > MAX_BODY_BYTES:
-                return _plain(start_response, "413 Payload Too Large", "too large")
-            body = environ["wsgi.input"].read(length) if length else b""
-            try:
-                parsed = parse_body(body.decode("utf-8"), environ.get("CONTENT_TYPE"))
-            except (UnicodeDecodeError, ValueError):
-                return reject(environ, body, start_response, "the body is not a Slack payload")
-            if not _well_formed(parsed):
-                return reject(environ, body, start_response, "the body is not a Slack payload")
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
+        if path != EVENTS_PATH or method != "POST":
+            return _plain(start_response, "404 Not Found", "not found")
+        refusal = _guard(environ, signing_secret)
+        if refusal is not None:
+            return _plain(start_response, *refusal)
         try:
             return bolt(environ, start_response)
-        except Exception:
-            log.exception("request to %s failed", path)
-            return _plain(start_response, "500 Internal Server Error", "error")
+        except Exception as exc:  # Bolt could not read a verified request
+            log.warning("400 for a signed request Bolt could not read (%s)", type(exc).__name__)
+            return _plain(start_response, "400 Bad Request", "unreadable payload")
 
     return application
 
 
-def signature_ok(secret: str, body: bytes, timestamp: str, signature: str,
-                 max_age_seconds: int = 300) -> bool:
-    """Slack's v0 request signature over the raw bytes, from at most five minutes ago.
-
-    (The SDK's verifier decodes the body first, which fails on bytes that are not UTF-8.)
-    """
+def _guard(environ: dict[str, Any], signing_secret: str) -> tuple[str, str] | None:
+    """(status, text) to answer instead of Bolt, or None to pass the request on."""
     try:
-        if abs(time.time() - int(timestamp)) > max_age_seconds:
-            return False
+        length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return False
-    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(f"v0={digest}", signature)
-
-
-def _well_formed(payload: Any) -> bool:
-    """The shape Bolt's matchers take for granted (they index without checking)."""
-    if not isinstance(payload, dict):
-        return False
-    event = payload.get("event", {})
-    if not isinstance(event, dict) or not isinstance(event.get("type", ""), str):
-        return False
-    return all(isinstance(payload.get(key, []), list) for key in ("authorizations", "actions"))
+        return "400 Bad Request", "bad content length"
+    if length < 0 or length > MAX_BODY_BYTES:
+        return "413 Payload Too Large", "too large"
+    body = environ["wsgi.input"].read(length) if length else b""
+    who = environ.get("REMOTE_ADDR", "?")
+    why = unverified_reason(signing_secret, body, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                            environ.get("HTTP_X_SLACK_SIGNATURE", ""))
+    if why is not None:
+        log.warning("401 for a request from %s that is not from Slack: %s", who, why)
+        return "401 Unauthorized", "invalid request"
+    try:
+        problem = payload_problem(parse_payload(body, environ.get("CONTENT_TYPE")))
+    except ValueError as exc:  # not UTF-8, not JSON, nested too deep
+        problem = f"the body is not a Slack payload ({str(exc)[:80]})"
+    if problem is not None:
+        log.warning("400 for a signed request from %s: %s", who, problem)
+        return "400 Bad Request", "malformed payload"
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return None
 
 
 def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:
@@ -121,15 +96,20 @@ class HttpServer:
     """The Events API endpoint on host:port (port 0 picks a free one; see `.port`)."""
 
     def __init__(self, app: App, signing_secret: str, host: str = "0.0.0.0", port: int = 3000) -> None:
+        from waitress import create_server
+
         from bot.slack.config import SlackConfigError
 
         try:
-            self._server = make_server(host, port, wsgi_app(app, signing_secret),
-                                       server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+            self._server: Any = create_server(
+                wsgi_app(app, signing_secret), host=host, port=port, threads=SERVER_THREADS,
+                channel_timeout=CHANNEL_TIMEOUT_S, connection_limit=CONNECTION_LIMIT,
+                max_request_body_size=MAX_BODY_BYTES, expose_tracebacks=False, ident="articlebot",
+            )
         except OSError as exc:
             raise SlackConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.host = host
-        self.port = int(self._server.server_address[1])
+        self.port = int(self._server.effective_port)
         self._thread: threading.Thread | None = None
 
     @property
@@ -138,7 +118,8 @@ class HttpServer:
         return f"http://{host}:{self.port}{EVENTS_PATH}"
 
     def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.1)
+        """Serve until Ctrl-C (waitress then stops its threads and returns) or `close()`."""
+        self._server.run()
 
     def start(self) -> "HttpServer":
         """Serve in a background thread (tests, embedding)."""
@@ -147,8 +128,10 @@ class HttpServer:
         return self
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop accepting, close every connection, and stop the server's threads."""
+        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        for channel in list(self._server._map.values()):
+            channel.handle_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
 

@@ -1,8 +1,10 @@
 """The work behind every listener: show we're on it, answer, post once, or apologise.
 
-Listeners stay thin and call one method here. Any failure (the answering core, a
-Slack API error after the client's own retries, a bad payload) is logged with the
-event id and the person gets a short apology instead of silence.
+Listeners stay thin and call one method here, which only checks the question and
+queues the answer on the `AnswerPool` (a full queue gets a "busy" reply at once).
+Any failure (the answering core, a Slack API error after the client's own retries,
+a bad payload) is logged with the event id and the person gets a short apology
+instead of silence.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from bot.slack.blocks import (
     notice_message, suggested_prompts,
 )
 from bot.slack.feedback import FeedbackStore
+from bot.questions import NotAQuestion, Question, clean_question
 from bot.slack.incoming import Ask, SlashAsk
+from bot.slack.pool import AnswerPool
 from bot.slack.threads import ConversationMemory
 from vectorstore.records import DocumentRecord
 
@@ -40,6 +44,8 @@ USAGE = ("Ask me about the articles I hold, in any language, and I'll answer quo
          "(`/ask --public QUESTION` answers in the channel).")
 USAGE_TITLES = 3  # the how-to names at most this many of the newest articles
 NOT_ALLOWED = "Sorry, articlebot isn't enabled for you in this conversation."
+BUSY = "Sorry, I'm busy answering other questions right now. Please ask again in a minute."
+MAX_ANSWER_ID = 2**63 - 1  # SQLite's largest integer
 
 log = logging.getLogger("articlebot.slack")
 
@@ -49,12 +55,16 @@ class Worker:
 
     def __init__(self, answer_fn: AnswerFn, memory: ConversationMemory, feedback: FeedbackStore,
                  retry_handlers: Sequence[RetryHandler] = (), streaming: bool = False,
-                 documents: DocumentsFn | None = None) -> None:
+                 documents: DocumentsFn | None = None, pool: AnswerPool | None = None,
+                 max_question_chars: int = 2000) -> None:
         """`streaming`: the answer function takes `on_token` (an LLM is configured), so
         the reply is posted at once as a placeholder and edited as the answer grows.
         `documents` lists what the store holds, for suggested prompts and the how-to;
-        without it they stay generic."""
+        without it they stay generic. `pool` runs the answers (default: 2 threads,
+        20 waiting questions)."""
         self._answer_fn = answer_fn
+        self._pool = pool or AnswerPool()
+        self._max_question_chars = max_question_chars
         self._documents = documents
         self._streaming = streaming
         self._memory = memory
@@ -62,6 +72,15 @@ class Worker:
         self._retry_handlers = list(retry_handlers)
         # The store and embedding model are shared; one question at a time (~10-30 ms each).
         self._answer_lock = threading.Lock()
+
+    @property
+    def busy(self) -> bool:
+        """True when a new question would not be queued."""
+        return self._pool.full
+
+    def close(self) -> int:
+        """Cancel queued answers (shutting down); returns how many were dropped."""
+        return self._pool.close()
 
     def answer(self, question: str, history: Sequence[str] = (),
                on_token: Callable[[str], None] | None = None) -> Answer:
@@ -98,11 +117,26 @@ class Worker:
     # -- mentions, DMs, thread follow-ups, assistant threads ------------------------
 
     def handle_ask(self, ask: Ask, client: WebClient) -> None:
-        """Answer one question in its conversation: working signal, one reply, or an apology."""
-        if not ask.question:
-            self._post(client, ask, notice_message(self.usage()))
-            return
-        self._memory.open(ask.conversation)
+        """Queue the answer to one question; what is not a question, or a full queue, gets a
+        short reply at once."""
+        try:
+            if not ask.question:
+                self._post(client, ask, notice_message(self.usage()))
+                return
+            try:
+                question = clean_question(ask.question, self._max_question_chars)
+            except NotAQuestion as exc:
+                self._post(client, ask, notice_message(str(exc)))
+                return
+            self._memory.open(ask.conversation)
+            if not self._pool.submit(lambda: self._answer_ask(ask, question, client)):
+                log.warning("busy: did not queue event %s in %s", ask.event_id or "-", ask.channel)
+                self._post(client, ask, notice_message(BUSY))
+        except Exception:
+            log.exception("could not reply to event %s in %s", ask.event_id or "-", ask.channel)
+
+    def _answer_ask(self, ask: Ask, question: Question, client: WebClient) -> None:
+        """Working signal, one reply, or an apology (runs on the pool)."""
         self._show_working(ask, client)
         placeholder = ""
         try:
@@ -112,8 +146,9 @@ class Worker:
                 on_token = ThrottledUpdates(
                     lambda text: self._edit(client, ask.channel, placeholder, notice_message(text)),
                     interval_s=STREAM_UPDATE_S)
-            answer = self.answer(ask.question, self._memory.history(ask.conversation), on_token)
-            self._memory.remember(ask.conversation, ask.question)
+            answer = question.annotate(self.answer(question.text, self._memory.history(ask.conversation),
+                                                   on_token))
+            self._memory.remember(ask.conversation, question.text)
             record = self._feedback.record_answer(answer, ask.channel, ask.thread_ts or "", ask.user)
             message = answer_message(answer, feedback_value=str(record))
             if placeholder:
@@ -176,18 +211,32 @@ class Worker:
     # -- /ask ---------------------------------------------------------------------------
 
     def handle_slash(self, ask: SlashAsk) -> None:
+        """Queue the answer to `/ask`; a non-question or a full queue is answered at once."""
+        try:
+            question = clean_question(ask.question, self._max_question_chars)
+        except NotAQuestion as exc:
+            self._respond_quietly(ask, str(exc))
+            return
+        if not self._pool.submit(lambda: self._answer_slash(ask, question)):
+            log.warning("busy: did not queue /ask in %s", ask.channel)
+            self._respond_quietly(ask, BUSY)
+
+    def _respond_quietly(self, ask: SlashAsk, text: str) -> None:
+        try:
+            self._respond(ask, notice_message(text), public=False)
+        except Exception:
+            log.exception("could not reply to /ask in %s", ask.channel)
+
+    def _answer_slash(self, ask: SlashAsk, question: Question) -> None:
         """Answer `/ask` through the command's response_url: ephemeral, or in the channel."""
         try:
-            answer = self.answer(ask.question)
+            answer = question.annotate(self.answer(question.text))
             record = self._feedback.record_answer(answer, ask.channel, "", ask.user)
             message = answer_message(answer, feedback_value=str(record), asked_by=ask.user)
             self._respond(ask, message, public=ask.public)
         except Exception:
             log.exception("could not answer /ask in %s", ask.channel)
-            try:
-                self._respond(ask, notice_message(APOLOGY), public=False)
-            except Exception:
-                log.exception("could not deliver the /ask apology either")
+            self._respond_quietly(ask, APOLOGY)
 
     def _respond(self, ask: SlashAsk, message: SlackMessage, public: bool) -> None:
         if not ask.response_url.startswith(("https://", "http://")):
@@ -210,6 +259,8 @@ class Worker:
             user = str((body.get("user") or {}).get("id", ""))
             answer_id = int(str(action.get("value", "")))
             vote = 1 if str(action.get("action_id", "")).endswith("_up") else -1
+            if not 0 < answer_id <= MAX_ANSWER_ID:
+                raise ValueError("not an answer id")
         except (TypeError, ValueError, AttributeError, IndexError):
             log.warning("ignored a malformed feedback click")
             return
