@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from typing import Iterator
@@ -23,6 +24,7 @@ class ChangeReport:
     first_version: bool
     added: int = 0
     changed: int = 0
+    rewritten: int = 0  # changed paragraphs that keep less than half of their words
     removed: int = 0
     unchanged: int = 0
     changes: list[ChangedParagraph] = field(default_factory=list)
@@ -77,6 +79,7 @@ def compare_paragraphs(old: list[str] | None, new: list[str]) -> ChangeReport:
         for offset in range(paired):
             before, after = before_after(old[i1 + offset], new[j1 + offset])
             report.changes.append(ChangedParagraph(j1 + offset + 1, before, after))
+            report.rewritten += words_kept(old[i1 + offset], new[j1 + offset]) < 0.5
         report.changed += paired
         report.removed += (i2 - i1) - paired
         report.added += (j2 - j1) - paired
@@ -88,13 +91,25 @@ def compare_paragraphs(old: list[str] | None, new: list[str]) -> ChangeReport:
 GUARDED_MIN_PARAGRAPHS = 3  # editing a one- or two-paragraph note needs no confirmation
 
 
+def words_kept(before: str, after: str) -> float:
+    """The share of words two versions of a paragraph have in common (linear, unlike difflib)."""
+    old, new = Counter(before.split()), Counter(after.split())
+    total = sum(old.values()) + sum(new.values())
+    return 2 * sum((old & new).values()) / total if total else 1.0
+
+
+def paragraphs_lost(report: ChangeReport) -> int:
+    return report.removed + report.rewritten
+
+
 def removes_most(report: ChangeReport, paragraphs_before: int) -> bool:
     """True when a new version would remove or rewrite more than half of the document.
 
     A wrong file under an existing id (an empty export, another article, a stub) looks
-    like that; a correction touches a few paragraphs.
+    like that; a correction touches a few paragraphs, and a copy-edit of every
+    paragraph keeps most of their words.
     """
-    lost = report.removed + report.changed
+    lost = paragraphs_lost(report)
     return paragraphs_before >= GUARDED_MIN_PARAGRAPHS and lost * 2 > paragraphs_before
 
 

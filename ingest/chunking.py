@@ -128,7 +128,11 @@ def build_chunks(structure: ArticleStructure, info: ArticleInfo, analyzer: TextA
     seen: Counter[str] = Counter()
     for number, whole in enumerate(structure.blocks, start=1):
         context = len(paragraph_embed_text(replace(whole, text=""), info.title))
+        pieces: set[str] = set()
         for block, spans in _split_block(whole, analyzer, max(max_chars - context, max_chars // 2)):
+            if block.text in pieces:  # a piece repeated within its paragraph cites nothing new,
+                continue  # and thousands of copies would crowd every other article out of a search
+            pieces.add(block.text)
             windows = [] if block is not whole else sentence_windows(spans)
             chunks.extend(_block_chunks(block, number, spans, windows, info, analyzer, seen, max_chars))
     return chunks

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from ingest.changes import ChangeReport, compare_paragraphs, removes_most, what_would_go
+from ingest.changes import ChangeReport, compare_paragraphs, paragraphs_lost, removes_most, what_would_go
 from ingest.chunking import (
     DEFAULT_MAX_EMBED_CHARS, PASSAGE_KINDS, ArticleInfo, build_chunks, content_hash, index_terms,
 )
@@ -207,7 +207,7 @@ def check_not_replacing(article: PreparedArticle, previous: DocumentRecord | Non
     """Refuse, before any write, a version that would remove most of a stored document."""
     if previous is None or not removes_most(changes, len(previous.paragraphs)):
         return
-    lost = changes.removed + changes.changed
+    lost = paragraphs_lost(changes)
     gone = "; ".join(f"“{snippet}”" for snippet in what_would_go(changes))
     raise InputError(
         f"{shown}: would remove or rewrite {lost} of the {len(previous.paragraphs)} paragraphs of "

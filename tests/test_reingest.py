@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from ingest.changes import compare_paragraphs, removes_most
 from tests.conftest import ARTICLE, WAIT_CEILING_S, clean_env, wait_or_kill
 from vectorstore.store import ChromaStore
 
@@ -165,6 +166,14 @@ def chunk_counter(live: LiveStore, embeddings) -> Callable[[], int]:  # type: ig
             return int(conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
 
     return count
+
+
+def test_a_copy_edit_of_every_paragraph_is_not_taken_for_a_replacement() -> None:
+    old = ORIGINAL.split("\n")
+    edited = compare_paragraphs(old, [f"{line} (개정판)" for line in old])
+    other = compare_paragraphs(old, [f"다른 기사의 {n}번째 문단입니다." for n in range(len(old))])
+    assert edited.changed == len(old) and edited.rewritten == 0 and not removes_most(edited, len(old))
+    assert other.rewritten == len(old) and removes_most(other, len(old))
 
 
 def test_a_killed_reingest_leaves_the_previous_version_answerable(
