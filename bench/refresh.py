@@ -65,10 +65,10 @@ def main() -> None:
                 results[f"refresh_{validators}_unchanged"] = round_.count("unchanged")
     finally:
         web.close()
-    print(f"{'what':48} {'measured':>10}")
+    print(f"refresh of {count} unchanged URL documents")
     for validators, label in (("etag", "with ETag (304s)"), ("none", "without validators (same text)")):
-        print(f"refresh of {count} unchanged URL documents, {label:30} "
-              f"{results[f'refresh_{validators}_s']:>7} s, {results[f'refresh_{validators}_embedded']} embedded, "
+        print(f"  {label:32} {results[f'refresh_{validators}_s']:>7} s, "
+              f"{results[f'refresh_{validators}_embedded']} embedded, "
               f"{results[f'refresh_{validators}_unchanged']} unchanged")
     save(results, "refresh")
 
