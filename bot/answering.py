@@ -13,6 +13,7 @@ import time
 from typing import Sequence
 
 from bot.answerability import decide
+from bot.glosses import glosses, llm_hint
 from bot.models import Answer, Highlight, Passage
 from bot.retrieval import RankedParagraph, Retrieval, retrieve
 from ingest.language import detect_language, language_name
@@ -143,6 +144,8 @@ def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: flo
     else:
         text, citations = extractive_answer(passages)
     note = language_note(language, article_language)
+    aids = [] if decision.abstain else [
+        *glosses(text, language, article_language, retrieval.bridge.terms), llm_hint(language, article_language)]
     timings = dict(retrieval.timings_ms)
     timings["total"] = round((time.perf_counter() - started) * 1000, 2)
     return Answer(
@@ -157,6 +160,7 @@ def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: flo
         timings_ms=timings,
         top_score=round(ranked[0].dense, 4) if ranked else 0.0,
         reason=decision.reason,
+        glosses=[a for a in aids if a],
     )
 
 

@@ -53,7 +53,7 @@ def render_passage(passage: Passage) -> Group:
 def render_answer(answer: Answer, show_passages: bool = True) -> Group:
     """The answer, any notes, then the numbered passages with matches highlighted."""
     parts: list[Any] = [Text(answer.answer, style="bold" if not answer.abstained else "italic")]
-    parts.extend(Text(note, style="dim") for note in answer.notes)
+    parts.extend(Text(note, style="dim") for note in [*answer.notes, *answer.glosses])
     if show_passages and answer.passages:
         parts.append(Text(""))
         parts.extend(render_passage(p) for p in answer.passages)
@@ -66,7 +66,7 @@ def answer_json(answer: Answer) -> str:
 
 def plain_text(answer: Answer) -> str:
     """A plain-text rendering (notifications, logs, Slack's fallback text)."""
-    lines = [answer.answer, *answer.notes]
+    lines = [answer.answer, *answer.notes, *answer.glosses]
     for passage in answer.passages:
         lines.append(f"[{passage.n}] {passage_heading(passage)}: “{passage.text}”")
     return "\n".join(lines)

@@ -48,6 +48,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     top_score: float = 0.0  # best cosine similarity of any chunk (for diagnostics)
     reason: str = ""  # why the bot answered or abstained
+    # reading aids for a quote in another language: figures restated, matched words, the LLM hint
+    glosses: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.citations import check_answer, clean_answer, parse_citations, split_sentences, unsupported_figures
-from bot.llm.numbers import conversion, english_amount, figures_in, korean_figures
+from bot.numbers import conversion, english_amount, figures_in, korean_figures
 from bot.models import Passage
 
 INVESTMENT = "Microsoft의 막대한 투자는 거의 140억 달러 2019년부터 OpenAI는 Azure의 컴퓨팅 리소스에 대한 액세스를 제공했습니다."

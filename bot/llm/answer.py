@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from bot.glosses import without_hint
 from bot.llm.citations import Check, Issue, check_answer
 from bot.llm.config import LLMConfig
 from bot.llm.errors import LLMTimeout
@@ -121,6 +122,7 @@ def _fallback(extractive: Answer, reason: str, started: float, **details: Any) -
     answer = dataclasses.replace(
         extractive,
         notes=[fallback_note(extractive.language, reason), *extractive.notes],
+        glosses=without_hint(extractive.glosses),
         timings_ms=_with_timing(extractive, started),
     )
     return Generation(answer, fallback=reason, seconds=time.perf_counter() - started, used_model=True, **details)
@@ -157,6 +159,7 @@ def generate_detailed(question: str, extractive: Answer, chat_model: "BaseChatMo
         abstained=check.abstained,
         citations=check.citations,
         notes=notes,
+        glosses=[],  # the model wrote the answer in the question's language
         timings_ms=_with_timing(extractive, started),
     )
     return Generation(answer, raw=raw, check=check, seconds=time.perf_counter() - started, used_model=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from bot.llm.numbers import figures_in, plain_numbers, same_value
+from bot.numbers import figures_in, plain_numbers, same_value
 from bot.models import Passage
 from ingest.language import detect_language
 

@@ -20,7 +20,7 @@ from typing import Sequence
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from bot.llm.citations import INJECTION, NOT_SAID
-from bot.llm.numbers import Figure, conversion, korean_figures
+from bot.numbers import Figure, conversion, korean_figures
 from bot.models import Passage
 from ingest.language import detect_language, language_name
 

@@ -105,3 +105,64 @@ def same_value(a: float, b: float, scaled: bool) -> bool:
     if not scaled:
         return a == b
     return abs(a - b) <= 0.05 * max(abs(a), abs(b))
+
+
+def korean_amount(value: float) -> str:
+    """1.4e10 -> "140억"; 2.5e12 -> "2조 5000억": Korean counts in myriads, not thousands."""
+    if value < 10_000 or value != int(value) and value < 1e8:
+        return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    parts = []
+    rest = int(round(value))
+    for unit, scale in (("조", 10**12), ("억", 10**8), ("만", 10**4)):
+        if rest >= scale:
+            parts.append(f"{rest // scale}{unit}")
+            rest %= scale
+    if rest and len(parts) < 2:
+        parts.append(str(rest))
+    return " ".join(parts[:2])
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+_KOREAN_DATE = re.compile(r"(?:(?P<y>\d{4})년\s*)?(?:(?P<m>1[0-2]|0?[1-9])월\s*)?(?:(?P<d>3[01]|[12]\d|0?[1-9])일)?")
+_ENGLISH_DATE = re.compile(
+    rf"\b(?P<m>{'|'.join(MONTHS)})(?:\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?)?(?:,?\s+(?P<y>\d{{4}}))?\b")
+
+
+def korean_dates(text: str) -> list[tuple[str, str]]:
+    """Dates written the Korean way, restated in English: ("2024년 7월", "July 2024")."""
+    found = []
+    for match in _KOREAN_DATE.finditer(text):
+        year, month, day = match.group("y"), match.group("m"), match.group("d")
+        if not match.group(0).strip() or not (year or month) or (day and not month):
+            continue
+        name = MONTHS[int(month) - 1] if month else ""
+        english = " ".join(p for p in (name, f"{int(day)}," if day else "", year or "") if p).rstrip(",")
+        found.append((match.group(0).strip(), english))
+    return found
+
+
+def english_dates(text: str) -> list[tuple[str, str]]:
+    """Dates with an English month name, restated the Korean way: ("July 25, 2024", "2024년 7월 25일")."""
+    found = []
+    for match in _ENGLISH_DATE.finditer(text):
+        year, day = match.group("y"), match.group("d")
+        if not (year or day):
+            continue  # a bare "May" is as likely a verb as a month
+        month = MONTHS.index(match.group("m")) + 1
+        korean = " ".join(p for p in (f"{year}년" if year else "", f"{month}월", f"{int(day)}일" if day else "") if p)
+        found.append((match.group(0), korean))
+    return found
+
+
+def english_figures(text: str) -> list[Figure]:
+    """Figures scaled by an English word or abbreviation ("$14 billion"), with their currency."""
+    found = []
+    for match in _ENGLISH_FIGURE.finditer(text):
+        figure = _english_figure(match)
+        if not figure.scaled:
+            continue
+        dollar = match.start() > 0 and text[match.start() - 1] == "$"
+        source = f"${figure.source}" if dollar else figure.source
+        found.append(Figure(source, figure.value, True, "달러" if dollar else ""))
+    return found
