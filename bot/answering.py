@@ -8,13 +8,15 @@ says so, naming the articles it searched, instead of quoting something irrelevan
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Sequence
 
-from bot.answerability import decide
+from bot.answerability import AnswerabilityDecision, decide
 from bot.glosses import glosses, llm_hint
 from bot.models import Answer, Highlight, Passage
+from bot.overview import Lead, is_overview, section_leads
 from bot.retrieval import RankedParagraph, Retrieval, retrieve
 from ingest.language import detect_language, language_name
 from vectorstore.store import ChromaStore
@@ -129,19 +131,36 @@ def language_note(question_language: str, article_language: str) -> str:
     return f"Quotes are in {language_name(article_language)}, the article's language."
 
 
+def summary_answer(leads: Sequence[Lead], title: str) -> tuple[str, list[Passage]]:
+    """"Title" then one line per section: its name and its lead sentence, cited."""
+    passages = []
+    lines = [f"“{title}”:"] if title else []
+    for n, lead in enumerate(leads, start=1):
+        mark = Highlight(lead.offset, lead.offset + len(lead.sentence), lead.sentence, round(lead.entry.score, 4))
+        passages.append(dataclasses.replace(to_passage(n, lead.entry), highlights=[mark]))
+        lines.append(f"• {lead.section + ': ' if lead.section else ''}{lead.sentence} [{n}]")
+    return "\n".join(lines), passages
+
+
 def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: float | None = None) -> Answer:
     """Decide whether the article answers, and compose the cited extractive answer."""
     started = time.perf_counter() if started is None else started
     language = detect_language(question)
     ranked = retrieval.paragraphs
     article_language = ranked[0].document.lang if ranked else language
-    decision = decide(question, retrieval, language)
-    passages = [] if decision.abstain else [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
-    if decision.abstain:
+    leads = section_leads(ranked) if ranked and is_overview(
+        retrieval.overview, max(p.dense for p in ranked)) else []
+    decision = (AnswerabilityDecision(False, "a question about the whole article: each section's lead")
+                if leads else decide(question, retrieval, language))
+    if leads:
+        text, passages = summary_answer(leads, ranked[0].document.title)
+        citations = [p.n for p in passages]
+    elif decision.abstain:
         searched = [d.title or d.doc_id for d in retrieval.searched]
         text = abstention_text(language, searched, *retrieval.catalogue(), reason=decision.reason)
-        citations = []
+        passages, citations = [], []
     else:
+        passages = [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
         text, citations = extractive_answer(passages)
     note = language_note(language, article_language)
     aids = [] if decision.abstain else [

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from bot.bridge import WordBridge, bridge_terms
 from bot.lexical import bm25_scores, question_terms
+from bot.overview import PROTOTYPES, SPECIFIC, OverviewSignal, overview_signal
 from ingest.chunking import PASSAGE_KINDS
 from vectorstore.records import DocumentChunks, DocumentRecord, Hit
 from vectorstore.store import ChromaStore
@@ -60,6 +61,7 @@ class Retrieval:
     scoped: bool = False  # the question named an article, and only that one was read
     # Some stored titles and how many documents there are, read only when a refusal names them.
     catalogue: Callable[[], tuple[list[str], int]] = lambda: ([], 0)
+    overview: OverviewSignal = OverviewSignal()  # is it a request for a summary? (bot/overview.py)
 
     @property
     def bridged_terms(self) -> list[str]:
@@ -145,4 +147,5 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
         "search": round((searched - embedded) * 1000, 2),
         "bridge": round((bridged_at - searched) * 1000, 2),
         "rank": round((done - bridged_at) * 1000, 2),
-    }, bridge, [d.record for d in documents], scoped, lambda: store.catalogue(CATALOGUE_TITLES))
+    }, bridge, [d.record for d in documents], scoped, lambda: store.catalogue(CATALOGUE_TITLES),
+        overview_signal(vector, store.embeddings.embed_words(PROTOTYPES), store.embeddings.embed_words(SPECIFIC)))
