@@ -86,6 +86,20 @@ def paragraph_updated_at(entry: RankedParagraph) -> str:
     return added if added and entry.document.created_at and added > entry.document.created_at else ""
 
 
+def distinct(ranked: Sequence[RankedParagraph], k: int) -> list[RankedParagraph]:
+    """The best `k` paragraphs, each text once (copies stored under other ids are skipped)."""
+    chosen: list[RankedParagraph] = []
+    seen: set[tuple[str, ...]] = set()
+    for entry in ranked:
+        words = tuple(entry.hit.text.split())
+        if words not in seen:
+            seen.add(words)
+            chosen.append(entry)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
 def extractive_answer(passages: Sequence[Passage]) -> tuple[str, list[int]]:
     """The best sentences, each with its citation; (text, cited passage numbers)."""
     candidates: list[tuple[float, int, str]] = []
@@ -160,7 +174,7 @@ def compose_answer(question: str, retrieval: Retrieval, k: int = 3, started: flo
         text = abstention_text(language, searched, *retrieval.catalogue(), reason=decision.reason)
         passages, citations = [], []
     else:
-        passages = [to_passage(n, e) for n, e in enumerate(ranked[:k], start=1)]
+        passages = [to_passage(n, e) for n, e in enumerate(distinct(ranked, k), start=1)]
         text, citations = extractive_answer(passages)
     note = language_note(language, article_language)
     aids = [] if decision.abstain else [

@@ -108,12 +108,14 @@ def settings_of(ctx: click.Context) -> "Settings":
 @click.option("--watch", is_flag=True, help="Keep running and re-ingest files in the folder as they change.")
 @click.option("--replace", "--force", "replace", is_flag=True,
               help="Allow a new version that removes or rewrites most of a stored document.")
+@click.option("--allow-duplicate", is_flag=True, help="Store a new document even if another holds the same text.")
 @click.option("--allow-private", is_flag=True, help="URLs: also fetch private, loopback and link-local hosts.")
 @click.option("json_", "--json", is_flag=True, help="Print the summary as JSON (one line per run with --watch).")
 @click.pass_context
 @user_errors
 def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str, doc_id: str,
-           rebuild: bool, watch: bool, replace: bool, allow_private: bool, json_: bool) -> None:
+           rebuild: bool, watch: bool, replace: bool, allow_duplicate: bool, allow_private: bool,
+           json_: bool) -> None:
     """Ingest .txt, .md and .html files or folders, or web pages by http(s) URL, into the store."""
     from bot.runtime import ingest_options, open_store
     from bot.web_cli import ingest_urls_command, is_url
@@ -123,14 +125,16 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
     if any(is_url(a) for a in arguments):
         if not all(is_url(a) for a in arguments) or url or watch or rebuild:
             raise click.ClickException("give files or URLs, not both; --url, --watch and --rebuild are for files")
-        summary = ingest_urls_command(settings, list(arguments), title, doc_id, allow_private)
+        summary = ingest_urls_command(settings, list(arguments), title, doc_id, allow_private,
+                                      allow_duplicate)
         _print_summary(summary, json_)
         if summary.errors:
             raise click.ClickException(summary.errors[0] if len(summary.errors) == 1
                                        else f"{len(summary.errors)} URLs could not be ingested")
         return
     paths = tuple(Path(a) for a in arguments)
-    options = ingest_options(settings, title=title, url=url, doc_id=doc_id, replace=replace)
+    options = ingest_options(settings, title=title, url=url, doc_id=doc_id, replace=replace,
+                             allow_duplicate=allow_duplicate)
     if watch:
         if len(paths) != 1 or not paths[0].is_dir():
             raise click.ClickException("--watch takes one folder")

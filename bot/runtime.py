@@ -32,11 +32,11 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
 
 
 def ingest_options(settings: Settings, title: str = "", url: str = "", doc_id: str = "",
-                   replace: bool = False) -> IngestOptions:
+                   replace: bool = False, allow_duplicate: bool = False) -> IngestOptions:
     """Options from settings and the command line (arguments may hold undecodable bytes)."""
     return IngestOptions(title=without_surrogates(title), url=without_surrogates(url), doc_id=clean_id(doc_id),
                          max_bytes=int(settings.max_file_mb * 1024 * 1024), replace=replace,
-                         max_embed_chars=settings.max_embed_chars)
+                         allow_duplicate=allow_duplicate, max_embed_chars=settings.max_embed_chars)
 
 
 def ensure_corpus(store: ChromaStore, settings: Settings,

@@ -49,14 +49,14 @@ def is_url(argument: str) -> bool:
 
 
 def ingest_urls_command(settings: "Settings", urls: list[str], title: str, doc_id: str,
-                        allow_private: bool) -> "IngestSummary":
+                        allow_private: bool, allow_duplicate: bool = False) -> "IngestSummary":
     """`articlebot ingest URL…`: fetch, extract and store each page (failures leave the store alone)."""
     from bot.runtime import fetch_limits, ingest_options, open_store
     from ingest.fetching import Fetcher
     from ingest.korean import KiwiAnalyzer
     from ingest.webpages import ingest_urls
 
-    options = ingest_options(settings, title=title, doc_id=doc_id)
+    options = ingest_options(settings, title=title, doc_id=doc_id, allow_duplicate=allow_duplicate)
     with Fetcher(fetch_limits(settings, allow_private)) as fetcher:
         return ingest_urls(urls, open_store(settings), fetcher, options, KiwiAnalyzer())
 

@@ -36,6 +36,7 @@ class IngestOptions:
     doc_id: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
     replace: bool = False  # allow a version that removes or rewrites most of the document
+    allow_duplicate: bool = False  # store a new document whose text another one already holds
     max_embed_chars: int = DEFAULT_MAX_EMBED_CHARS
 
 
@@ -286,6 +287,8 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     article = prepare_source(source, options, analyzer)
     if extra:
         article = replace(article, extra={**article.extra, **extra})
+    if previous is None and not options.allow_duplicate:
+        check_not_duplicate(article, store, shown_path(path))
     changes = paragraph_changes(article, previous)
     if not options.replace:
         check_not_replacing(article, previous, changes, shown_path(path))
@@ -297,6 +300,19 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
         unchanged=stored.changes.is_unchanged and stored.embedded == 0,
         revision=stored.revision, changes=stored.changes.to_dict(), embedded_terms=stored.embedded_terms,
     )
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal up to whitespace: the same article saved in another encoding or line ending."""
+    return a.split() == b.split()
+
+
+def check_not_duplicate(article: PreparedArticle, store: ChromaStore, shown: str) -> None:
+    """Refuse a new document whose text a stored one already holds: answers would cite it twice."""
+    for record in store.list_documents():
+        if same_text(record.text, article.text):
+            raise InputError(f"{shown}: has the same text as the stored document {record.doc_id!r}; "
+                             f"not stored twice (--allow-duplicate stores it anyway)")
 
 
 def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions = IngestOptions(),

@@ -100,7 +100,8 @@ def test_a_folder_of_bad_entries_reports_each_once_and_ingests_the_rest(
     folder.mkdir()
     good = "결론\n마이크로소프트와 오픈AI의 관계는 변하고 있습니다. 경쟁이 커집니다.\n".encode("utf-8")
     (folder / "a-good.txt").write_bytes(good)
-    (Path(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))).write_bytes(good.replace("결론".encode(), "카페".encode()))
+    (Path(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))).write_bytes(
+        good.replace("결론".encode(), "카페".encode()).replace("경쟁이".encode(), "협력이".encode()))
     (folder / "empty.txt").write_bytes(b"")
     (folder / "zero-width.txt").write_text(INVISIBLE, encoding="utf-8")
     (folder / "z-cp949.txt").write_bytes("서울의 새 카페가 문을 열었습니다. 손님이 많습니다.\n".encode("cp949"))
