@@ -214,13 +214,13 @@ def docs(ctx: click.Context, json_: bool) -> None:
     if json_:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from rich.table import Table
+    from bot.status import document_lines
 
-    table = Table("doc id", "title", "rev", "¶", "updated", "status", box=None)
-    for row in rows:
-        table.add_row(row["doc_id"], row["title"], str(row["revision"]), str(row["paragraphs"]), row["updated_at"],
-                      row["status"])
-    stdout_console().print(table if rows else "No documents yet: articlebot ingest PATH")
+    console = stdout_console()
+    if not rows:
+        console.print("No documents yet: articlebot ingest PATH", highlight=False)
+    for line in document_lines(rows):  # soft_wrap: the terminal wraps a long id, rich never cuts it
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @cli.command()
@@ -336,7 +336,7 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
     """Measure retrieval, abstention and latency on gold questions (or a SQuAD-format benchmark)."""
     from bot.evaluation.gold import bundled_gold_files, load_gold
     from bot.evaluation.harness import evaluate
-    from bot.evaluation.report import report_table
+    from bot.evaluation.report import LEGEND, report_table
     from bot.llm.pipeline import Answerer
 
     settings = settings_of(ctx)
@@ -362,6 +362,7 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
     console = stdout_console()
     for name, report in reports.items():
         console.print(report_table(name, report))
+    console.print(LEGEND, style="dim", highlight=False)
 
 
 def _register_front_ends() -> None:
