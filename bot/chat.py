@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
-from bot.formatting import render_answer, render_passage
+from bot.formatting import render_answer, render_passages
 from bot.models import Answer
 from ingest.safe_text import without_surrogates
 from vectorstore.store import ChromaStore
@@ -89,8 +89,8 @@ def run_chat(store: ChromaStore, k: int, console: Console, stream: TextIO | None
             elif command == "/sources":
                 if last is None or not last.passages:
                     console.print("No passages yet: ask a question first.", highlight=False)
-                for passage in last.passages if last else []:
-                    console.print(render_passage(passage))
+                else:
+                    console.print(render_passages(last.passages))
             elif command == "/clear":
                 history.clear()
                 console.print("Conversation cleared.", highlight=False)
