@@ -282,7 +282,7 @@ def chat(ctx: click.Context, k: int | None) -> None:
     answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
     run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer,
-             max_question_chars=settings.max_question_chars)
+             max_question_chars=settings.max_question_chars, history_path=settings.data_dir / "chat_history")
 
 
 @cli.command()
