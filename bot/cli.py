@@ -66,7 +66,8 @@ def stdout_console() -> "Console":
 
 
 def ready_store(settings: "Settings", quiet: bool = False) -> "ChromaStore":
-    """Open the store; fill it with the bundled article when it is empty."""
+    """Open the store; fill it with the bundled article when it is empty (with progress)."""
+    from bot.progress import IngestProgress
     from bot.runtime import ensure_corpus, open_store
 
     store = open_store(settings)
@@ -76,7 +77,8 @@ def ready_store(settings: "Settings", quiet: bool = False) -> "ChromaStore":
         if not quiet:
             console.print(message, soft_wrap=True, highlight=False)
 
-    ensure_corpus(store, settings, announce)
+    with IngestProgress(console, enabled=not quiet) as progress:
+        ensure_corpus(store, settings, announce, on_embedded=progress.embedded)
     if store.count() == 0:
         raise ArticlebotError(f"the store at {store.location} is empty: run `articlebot ingest PATH` first")
     return store
@@ -117,6 +119,7 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
            rebuild: bool, watch: bool, replace: bool, allow_duplicate: bool, allow_private: bool,
            json_: bool) -> None:
     """Ingest .txt, .md and .html files or folders, or web pages by http(s) URL, into the store."""
+    from bot.progress import IngestProgress
     from bot.runtime import ingest_options, open_store
     from bot.web_cli import ingest_urls_command, is_url
     from ingest.pipeline import ingest_paths
@@ -125,16 +128,18 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
     if any(is_url(a) for a in arguments):
         if not all(is_url(a) for a in arguments) or url or watch or rebuild:
             raise click.ClickException("give files or URLs, not both; --url, --watch and --rebuild are for files")
-        summary = ingest_urls_command(settings, list(arguments), title, doc_id, allow_private,
-                                      allow_duplicate)
+        with IngestProgress(stderr_console(), enabled=not json_) as progress:
+            summary = ingest_urls_command(settings, list(arguments), title, doc_id, allow_private,
+                                          allow_duplicate, on_embedded=progress.embedded)
         _print_summary(summary, json_)
         if summary.errors:
             raise click.ClickException(summary.errors[0] if len(summary.errors) == 1
                                        else f"{len(summary.errors)} URLs could not be ingested")
         return
     paths = tuple(Path(a) for a in arguments)
+    progress = IngestProgress(stderr_console(), enabled=not json_)
     options = ingest_options(settings, title=title, url=url, doc_id=doc_id, replace=replace,
-                             allow_duplicate=allow_duplicate)
+                             allow_duplicate=allow_duplicate, on_embedded=None if watch else progress.embedded)
     if watch:
         if len(paths) != 1 or not paths[0].is_dir():
             raise click.ClickException("--watch takes one folder")
@@ -143,8 +148,8 @@ def ingest(ctx: click.Context, arguments: tuple[str, ...], title: str, url: str,
         _watch(open_store(settings, rebuild=rebuild), paths[0], options, json_)
         return
     store = open_store(settings, rebuild=rebuild)
-    with _file_progress(stderr_console(), enabled=not json_) as progress:
-        summary = ingest_paths(list(paths), store, options, progress=progress)
+    with progress:
+        summary = ingest_paths(list(paths), store, options, progress=progress.file_done)
     if summary.documents == 0 and len(summary.errors) == 1 and not json_:
         raise click.ClickException(summary.errors[0])  # its reason, once
     _print_summary(summary, json_)
@@ -211,13 +216,13 @@ def docs(ctx: click.Context, json_: bool) -> None:
     if json_:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from rich.table import Table
+    from bot.status import document_lines
 
-    table = Table("doc id", "title", "rev", "¶", "updated", "status", box=None)
-    for row in rows:
-        table.add_row(row["doc_id"], row["title"], str(row["revision"]), str(row["paragraphs"]), row["updated_at"],
-                      row["status"])
-    stdout_console().print(table if rows else "No documents yet: articlebot ingest PATH")
+    console = stdout_console()
+    if not rows:
+        console.print("No documents yet: articlebot ingest PATH", highlight=False)
+    for line in document_lines(rows):  # soft_wrap: the terminal wraps a long id, rich never cuts it
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @cli.command()
@@ -235,34 +240,6 @@ def remove(ctx: click.Context, doc_id: str) -> None:
     with store.writing():
         chunks = store.delete_document(doc_id)
     stdout_console().print(f"Removed {doc_id} ({chunks} chunks).", highlight=False)
-
-
-class _file_progress:
-    """A rich progress bar over files, shown only when there is more than one."""
-
-    def __init__(self, console: "Console", enabled: bool) -> None:
-        self._console = console
-        self._enabled = enabled and console.is_terminal
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> Callable[..., None]:
-        return self.update
-
-    def update(self, path: Path, report: Any, error: str | None) -> None:
-        if not self._enabled:
-            return
-        if self._bar is None:
-            from rich.progress import Progress
-
-            self._bar = Progress(console=self._console, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("ingesting", total=None)
-        self._bar.update(self._task, advance=1, description=f"ingesting {path.name}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 @cli.command()
@@ -307,7 +284,7 @@ def chat(ctx: click.Context, k: int | None) -> None:
     answerer = Answerer.from_settings(settings).prepare()
     store = ready_store(settings)
     run_chat(store, k or settings.top_k, stdout_console(), answerer=answerer,
-             max_question_chars=settings.max_question_chars)
+             max_question_chars=settings.max_question_chars, history_path=settings.data_dir / "chat_history")
 
 
 @cli.command()
@@ -361,7 +338,7 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
     """Measure retrieval, abstention and latency on gold questions (or a SQuAD-format benchmark)."""
     from bot.evaluation.gold import bundled_gold_files, load_gold
     from bot.evaluation.harness import evaluate
-    from bot.evaluation.report import report_table
+    from bot.evaluation.report import LEGEND, report_table
     from bot.llm.pipeline import Answerer
 
     settings = settings_of(ctx)
@@ -387,6 +364,7 @@ def evaluate_command(ctx: click.Context, gold_files: tuple[Path, ...], k: int | 
     console = stdout_console()
     for name, report in reports.items():
         console.print(report_table(name, report))
+    console.print(LEGEND, style="dim", highlight=False)
 
 
 def _register_front_ends() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.console import Group
 from rich.padding import Padding
@@ -15,9 +15,25 @@ if TYPE_CHECKING:
     from ingest.pipeline import FileReport
 
 
-def passage_heading(passage: Passage) -> str:
-    """"Title · Section · ¶ 13" — where in the article a passage sits."""
-    parts = [passage.title or passage.doc_id]
+def document_name(passage: Passage) -> str:
+    return passage.title or passage.doc_id
+
+
+def common_title(passages: Sequence[Passage]) -> str:
+    """The title of the one document all passages come from; "" when they come from several.
+
+    Then it is said once ("From: …") instead of heading every passage: a long title
+    repeated three times buried the sections and paragraph numbers that differ.
+    """
+    if not passages or len({p.doc_id for p in passages}) > 1:
+        return ""
+    return document_name(passages[0])
+
+
+def passage_heading(passage: Passage, with_title: bool = True) -> str:
+    """"Title · Section · ¶ 13" — where in the article a passage sits (without the title
+    when a "From:" line already names it)."""
+    parts = [document_name(passage)] if with_title else []
     if passage.kind == "source":
         parts.append("source line")
     elif passage.section:
@@ -40,13 +56,21 @@ def highlighted_quote(passage: Passage, style: str = "bold yellow") -> Text:
     return text
 
 
-def render_passage(passage: Passage) -> Group:
+def render_passage(passage: Passage, with_title: bool = True) -> Group:
     parts: list[Any] = [
-        Text.assemble((f"[{passage.n}] ", "bold cyan"), (passage_heading(passage), "bold")),
+        Text.assemble((f"[{passage.n}] ", "bold cyan"), (passage_heading(passage, with_title), "bold")),
         Padding(highlighted_quote(passage), (0, 0, 0, 4)),
     ]
     if passage.url:
         parts.append(Padding(Text(passage.url, style="blue underline"), (0, 0, 0, 4)))
+    return Group(*parts)
+
+
+def render_passages(passages: Sequence[Passage]) -> Group:
+    """Numbered passages; their document's title once first when they share one."""
+    title = common_title(passages)
+    parts: list[Any] = [Text.assemble(("From: ", "dim"), (title, "bold"))] if title else []
+    parts.extend(render_passage(p, with_title=not title) for p in passages)
     return Group(*parts)
 
 
@@ -56,7 +80,7 @@ def render_answer(answer: Answer, show_passages: bool = True) -> Group:
     parts.extend(Text(note, style="dim") for note in [*answer.notes, *answer.glosses])
     if show_passages and answer.passages:
         parts.append(Text(""))
-        parts.extend(render_passage(p) for p in answer.passages)
+        parts.append(render_passages(answer.passages))
     return Group(*parts)
 
 
@@ -67,8 +91,11 @@ def answer_json(answer: Answer) -> str:
 def plain_text(answer: Answer) -> str:
     """A plain-text rendering (notifications, logs, Slack's fallback text)."""
     lines = [answer.answer, *answer.notes, *answer.glosses]
+    title = common_title(answer.passages)
+    if title:
+        lines.append(f"From: {title}")
     for passage in answer.passages:
-        lines.append(f"[{passage.n}] {passage_heading(passage)}: “{passage.text}”")
+        lines.append(f"[{passage.n}] {passage_heading(passage, with_title=not title)}: “{passage.text}”")
     return "\n".join(lines)
 
 

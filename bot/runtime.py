@@ -10,7 +10,7 @@ from typing import Callable
 from bot.settings import Settings
 from ingest.corpus import bundled_articles
 from ingest.fetching import FetchLimits
-from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
+from ingest.pipeline import EmbedProgress, IngestOptions, IngestSummary, ingest_paths
 from ingest.safe_text import clean_id, without_surrogates
 from vectorstore.embeddings import make_embeddings
 from vectorstore.store import ChromaStore
@@ -32,22 +32,24 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
 
 
 def ingest_options(settings: Settings, title: str = "", url: str = "", doc_id: str = "",
-                   replace: bool = False, allow_duplicate: bool = False) -> IngestOptions:
+                   replace: bool = False, allow_duplicate: bool = False,
+                   on_embedded: EmbedProgress | None = None) -> IngestOptions:
     """Options from settings and the command line (arguments may hold undecodable bytes)."""
     return IngestOptions(title=without_surrogates(title), url=without_surrogates(url), doc_id=clean_id(doc_id),
                          max_bytes=int(settings.max_file_mb * 1024 * 1024), replace=replace,
-                         allow_duplicate=allow_duplicate, max_embed_chars=settings.max_embed_chars)
+                         allow_duplicate=allow_duplicate, max_embed_chars=settings.max_embed_chars,
+                         on_embedded=on_embedded)
 
 
-def ensure_corpus(store: ChromaStore, settings: Settings,
-                  announce: Callable[[str], None]) -> IngestSummary | None:
+def ensure_corpus(store: ChromaStore, settings: Settings, announce: Callable[[str], None],
+                  on_embedded: EmbedProgress | None = None) -> IngestSummary | None:
     """Fill an empty store with the bundled article, saying so on screen."""
     if store.count() > 0 or not settings.auto_ingest:
         return None
     articles = bundled_articles()
     announce(f"The store at {store.location} is empty: ingesting the bundled article "
              f"({', '.join(p.name for p in articles)})…")
-    summary = ingest_paths(articles, store, ingest_options(settings))
+    summary = ingest_paths(articles, store, ingest_options(settings, on_embedded=on_embedded))
     announce(f"Ingested {summary.documents} article, {summary.paragraphs} paragraphs, "
              f"{summary.chunks} chunks in {summary.seconds:.1f} s.")
     return summary

@@ -22,8 +22,11 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
+    # env_ignore_empty: `VAR=` (as in a copied .env.example) means "unset", in the
+    # environment and in .env alike; otherwise an empty ARTICLEBOT_DATA_DIR is the
+    # path "" and the store silently moves into the working directory.
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+                                      populate_by_name=True, env_ignore_empty=True)
 
     data_dir: Path = Field(
         default_factory=default_data_dir, alias="ARTICLEBOT_DATA_DIR",

@@ -19,7 +19,7 @@ from vectorstore.errors import ArticlebotError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from ingest.pipeline import IngestSummary
+    from ingest.pipeline import EmbedProgress, IngestSummary
     from ingest.refresh import RefreshSummary
     from vectorstore.records import DocumentRecord
 
@@ -49,14 +49,16 @@ def is_url(argument: str) -> bool:
 
 
 def ingest_urls_command(settings: "Settings", urls: list[str], title: str, doc_id: str,
-                        allow_private: bool, allow_duplicate: bool = False) -> "IngestSummary":
+                        allow_private: bool, allow_duplicate: bool = False,
+                        on_embedded: "EmbedProgress | None" = None) -> "IngestSummary":
     """`articlebot ingest URL…`: fetch, extract and store each page (failures leave the store alone)."""
     from bot.runtime import fetch_limits, ingest_options, open_store
     from ingest.fetching import Fetcher
     from ingest.korean import KiwiAnalyzer
     from ingest.webpages import ingest_urls
 
-    options = ingest_options(settings, title=title, doc_id=doc_id, allow_duplicate=allow_duplicate)
+    options = ingest_options(settings, title=title, doc_id=doc_id, allow_duplicate=allow_duplicate,
+                             on_embedded=on_embedded)
     with Fetcher(fetch_limits(settings, allow_private)) as fetcher:
         return ingest_urls(urls, open_store(settings), fetcher, options, KiwiAnalyzer())
 

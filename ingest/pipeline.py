@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ingest.changes import ChangeReport, compare_paragraphs, paragraphs_lost, removes_most, what_would_go
 from ingest.chunking import (
@@ -28,6 +28,15 @@ from ingest.structure import ArticleStructure, parse_article
 from vectorstore.records import Chunk, DocumentRecord
 from vectorstore.store import ChromaStore
 
+if TYPE_CHECKING:
+    import numpy as np
+
+
+# Progress of one document's embedding: (doc_id, texts embedded so far, texts to embed).
+# Embedding is most of an ingest's time (30-50 s for the bundled article on a busy
+# 2-core machine), so front ends show it; the pipeline itself prints nothing.
+EmbedProgress = Callable[[str, int, int], None]
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -38,6 +47,7 @@ class IngestOptions:
     replace: bool = False  # allow a version that removes or rewrites most of the document
     allow_duplicate: bool = False  # store a new document whose text another one already holds
     max_embed_chars: int = DEFAULT_MAX_EMBED_CHARS
+    on_embedded: EmbedProgress | None = None  # called after each embedding step; None: silent
 
 
 @dataclass
@@ -152,9 +162,51 @@ def _now() -> str:
 
 
 EMBED_BATCH = 64
+# Texts per model call: the model's own batch size, so reporting progress this often
+# costs nothing, and a busy machine still shows a step every few seconds.
+EMBED_STEP = 32
+
+Advance = Callable[[int], None]
 
 
-def embed_new(store: ChromaStore, chunks: list[Chunk]) -> int:
+def _no_progress(count: int) -> None:
+    pass
+
+
+def embedding_counter(doc_id: str, total: int, report: EmbedProgress | None) -> Advance:
+    """A callback adding embedded texts up and reporting (doc_id, done, total); 0 first."""
+    if report is None or total == 0:
+        return _no_progress
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        report(doc_id, done, total)
+
+    report(doc_id, 0, total)
+    return advance
+
+
+def _embed_in_steps(embed: Callable[[list[str]], "np.ndarray"], texts: list[str],
+                    advance: Advance) -> "np.ndarray":
+    """Embed `texts` (at least one) EMBED_STEP at a time, advancing the count after each call."""
+    import numpy as np
+
+    parts = []
+    for start in range(0, len(texts), EMBED_STEP):
+        step = texts[start : start + EMBED_STEP]
+        parts.append(embed(step))
+        advance(len(step))
+    return np.concatenate(parts)
+
+
+def texts_to_embed(chunks: list[Chunk]) -> int:
+    """How many texts `embed_new` sends to the model (identical texts once)."""
+    return len(dict.fromkeys(c.embed_text for c in chunks))
+
+
+def embed_new(store: ChromaStore, chunks: list[Chunk], advance: Advance = _no_progress) -> int:
     """Embed and add chunks in batches; identical texts are embedded once.
 
     Returns how many texts were sent to the model. Batches keep memory flat for
@@ -169,25 +221,34 @@ def embed_new(store: ChromaStore, chunks: list[Chunk]) -> int:
         batch = chunks[start : start + EMBED_BATCH]
         todo = list(dict.fromkeys(c.embed_text for c in batch if c.embed_text not in vectors_by_text))
         if todo:
-            vectors_by_text.update(zip(todo, store.embeddings.embed_passages(todo)))
+            vectors_by_text.update(zip(todo, _embed_in_steps(store.embeddings.embed_passages, todo, advance)))
             embedded += len(todo)
         store.upsert(batch, np.asarray([vectors_by_text[c.embed_text] for c in batch]))
     return embedded
 
 
-def embed_new_terms(store: ChromaStore, chunks: list[Chunk]) -> int:
-    """Give every Korean index term not yet stored its own vector; returns how many.
+def new_terms(store: ChromaStore, chunks: list[Chunk]) -> list[str]:
+    """Korean index terms of `chunks` that have no vector yet.
 
-    Terms are shared by all documents, so a re-ingest usually embeds none. Models
-    without a calibrated word-match floor skip this (retrieval then has no bridge).
+    Terms are shared by all documents, so a re-ingest usually finds none. Models
+    without a calibrated word-match floor get none (retrieval then has no bridge).
     """
     if store.embeddings.word_match_floor is None:
-        return 0
-    todo = store.missing_terms(t for t in index_terms(chunks) if has_hangul(t))
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = todo[start : start + EMBED_BATCH]
-        store.put_terms(batch, store.embeddings.embed_questions(batch))
-    return len(todo)
+        return []
+    return store.missing_terms(t for t in index_terms(chunks) if has_hangul(t))
+
+
+def embed_terms(store: ChromaStore, terms: list[str], advance: Advance = _no_progress) -> int:
+    """Give each term its own vector, for the cross-lingual word bridge; returns how many."""
+    for start in range(0, len(terms), EMBED_BATCH):
+        batch = terms[start : start + EMBED_BATCH]
+        store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance))
+    return len(terms)
+
+
+def embed_new_terms(store: ChromaStore, chunks: list[Chunk]) -> int:
+    """Give every Korean index term not yet stored its own vector; returns how many."""
+    return embed_terms(store, new_terms(store, chunks))
 
 
 @dataclass(frozen=True)
@@ -217,8 +278,8 @@ def check_not_replacing(article: PreparedArticle, previous: DocumentRecord | Non
     )
 
 
-def store_document(store: ChromaStore, article: PreparedArticle,
-                   previous: DocumentRecord | None, changes: ChangeReport | None = None) -> StoredVersion:
+def store_document(store: ChromaStore, article: PreparedArticle, previous: DocumentRecord | None,
+                   changes: ChangeReport | None = None, on_embedded: EmbedProgress | None = None) -> StoredVersion:
     """Write one document version safely and say what changed.
 
     Order matters for readers: new chunks are added first, then the document
@@ -233,8 +294,10 @@ def store_document(store: ChromaStore, article: PreparedArticle,
     moved = [replace(c, metadata={**c.metadata, "added_at": stored[c.id].get("added_at", now)})
              for c in chunks if c.id in stored]
     moved = [c for c in moved if stored[c.id] != c.metadata]
-    embedded = embed_new(store, new)
-    embedded_terms = embed_new_terms(store, chunks)
+    terms = new_terms(store, chunks)
+    advance = embedding_counter(info.doc_id, texts_to_embed(new) + len(terms), on_embedded)
+    embedded = embed_new(store, new, advance)
+    embedded_terms = embed_terms(store, terms, advance)
     if moved:
         store.update_metadata(moved)
     version = content_hash("\n".join(ids) + info.title + info.url)
@@ -292,7 +355,7 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     changes = paragraph_changes(article, previous)
     if not options.replace:
         check_not_replacing(article, previous, changes, shown_path(path))
-    stored = store_document(store, article, previous, changes)
+    stored = store_document(store, article, previous, changes, options.on_embedded)
     return FileReport(
         path=shown_path(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
         paragraphs=len({c.metadata["paragraph"] for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS}),

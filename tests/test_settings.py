@@ -39,3 +39,24 @@ def test_a_bad_value_is_a_clean_cli_error(monkeypatch: pytest.MonkeyPatch) -> No
     result = CliRunner().invoke(cli, ["status"])
     assert result.exit_code == 1
     assert "invalid configuration" in result.output and "ARTICLEBOT_TOP_K" in result.output
+
+
+def test_a_copied_env_example_changes_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`cp .env.example .env` is the first thing a newcomer does: its empty lines mean "unset"."""
+    monkeypatch.delenv("ARTICLEBOT_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    from_env_file = Settings()
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert from_env_file.data_dir == tmp_path / "xdg" / "articlebot"  # not ./ (the empty path)
+    assert from_env_file.model_dump() == defaults.model_dump()
+
+
+def test_an_empty_environment_variable_means_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    for name in ("ARTICLEBOT_DATA_DIR", "ARTICLEBOT_TOP_K", "CHROMA_PORT", "LLM_PROVIDER", "SLACK_API_URL"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    assert settings.data_dir == tmp_path / "xdg" / "articlebot"
+    assert (settings.top_k, settings.chroma_port, settings.llm_provider) == (3, 8000, "none")
+    assert settings.slack_api_url == "https://slack.com/api/"

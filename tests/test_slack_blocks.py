@@ -68,6 +68,25 @@ def test_a_heading_links_the_article_when_its_url_is_known() -> None:
     assert passage_mrkdwn(passage("본문")).startswith("*[1]* Tensions · Strains · ¶ 13\n>본문")
 
 
+def test_passages_from_one_article_name_it_once_above_them() -> None:
+    url = "https://example.com/tensions"
+    blocks = message_blocks(answer(passages=[passage("가", n=1, url=url), passage("나", n=2, url=url)]))
+    assert blocks[1:3] == [{"type": "divider"}, {"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"From: *<{url}|Tensions>*"}]}]
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and b["text"]["text"].startswith("*[")]
+    assert [s.split("\n")[0] for s in sections] == [f"*[1]* <{url}|Strains · ¶ 13>", f"*[2]* <{url}|Strains · ¶ 13>"]
+    assert json.dumps(blocks).count("Tensions") == 1
+
+
+def test_passages_from_several_articles_keep_their_titles() -> None:
+    other = Passage(n=2, doc_id="tram", title="Tramline", section="Delays", paragraph=4, start=0, end=1, text="x",
+                    score=0.4)
+    blocks = message_blocks(answer(passages=[passage("가"), other]))
+    text = json.dumps(blocks, ensure_ascii=False)
+    assert "From:" not in text
+    assert "*[1]* Tensions · Strains · ¶ 13" in text and "*[2]* Tramline · Delays · ¶ 4" in text
+
+
 def test_slack_control_characters_in_the_article_are_escaped() -> None:
     message = answer("A <b> & <@U123> [1]", [passage("x < y & <!channel>")])
     text = json.dumps(message_blocks(message))
@@ -81,7 +100,7 @@ def message_blocks(ans: Answer) -> list[dict]:
 
 def test_an_answer_has_its_text_notes_passages_and_feedback_buttons() -> None:
     blocks = message_blocks(answer(notes=["Quotes are in Korean, the article's language."]))
-    assert [b["type"] for b in blocks] == ["section", "context", "divider", "section", "actions"]
+    assert [b["type"] for b in blocks] == ["section", "context", "divider", "context", "section", "actions"]
     assert [e["value"] for e in blocks[-1]["elements"]] == ["7", "7"]
     assert answer_message(answer()).text.startswith("It did. [1]")
 

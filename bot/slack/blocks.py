@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from bot.formatting import passage_heading, plain_text
+from bot.formatting import common_title, passage_heading, plain_text
 from bot.models import Answer, Passage
 from vectorstore.records import DocumentRecord
 
@@ -192,12 +192,25 @@ def quote_mrkdwn(passage: Passage, limit: int = QUOTE_LIMIT) -> str:
     return "\n".join(f">{line}" for line in body.splitlines() or [""])
 
 
-def passage_mrkdwn(passage: Passage, limit: int = QUOTE_LIMIT) -> str:
+def _linked(label: str, url: str) -> str:
+    """`label` (already escaped) linked to `url` when it is a web address Slack can take."""
+    if url and url.startswith(("http://", "https://")) and len(url) <= URL_LIMIT:
+        url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+        return f"<{url}|{label.replace('|', '¦')}>"
+    return label
+
+
+def from_mrkdwn(passages: Sequence[Passage]) -> str:
+    """"From: *Title*" (linked) when all passages share one document, else ""."""
+    title = common_title(passages)
+    if not title:
+        return ""
+    return f"From: *{_linked(escape(clip(title, HEADING_LIMIT)), passages[0].url)}*"
+
+
+def passage_mrkdwn(passage: Passage, limit: int = QUOTE_LIMIT, with_title: bool = True) -> str:
     """"*[1]* Title · Section · ¶ 13" (linked when the URL is known), then the quote."""
-    heading = escape(clip(passage_heading(passage), HEADING_LIMIT))
-    if passage.url and passage.url.startswith(("http://", "https://")) and len(passage.url) <= URL_LIMIT:
-        url = passage.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-        heading = f"<{url}|{heading.replace('|', '¦')}>"
+    heading = _linked(escape(clip(passage_heading(passage, with_title), HEADING_LIMIT)), passage.url)
     head = f"*[{passage.n}]* {heading}"
     budget = min(limit, SECTION_LIMIT - slack_len(head) - 20)
     while True:  # escaping and bold marks add a little; shrink the quote until it all fits
@@ -254,10 +267,13 @@ def answer_message(answer: Answer, feedback_value: str = "", asked_by: str = "",
     passages = [] if answer.abstained else list(answer.passages)
     body: list[Block] = []
     if passages:
-        room = MAX_BLOCKS - len(head) - len(tail) - 1  # the divider
-        shown = passages if len(passages) <= room else passages[: max(room - 1, 0)]
+        source = from_mrkdwn(passages)
         body.append({"type": "divider"})
-        body.extend(_section(passage_mrkdwn(p, quote_limit)) for p in shown)
+        if source:
+            body.append(_context(source))
+        room = MAX_BLOCKS - len(head) - len(tail) - len(body)
+        shown = passages if len(passages) <= room else passages[: max(room - 1, 0)]
+        body.extend(_section(passage_mrkdwn(p, quote_limit, with_title=not source)) for p in shown)
         if len(shown) < len(passages):
             hidden = ", ".join(f"[{p.n}]" for p in passages[len(shown):])
             body.append(_context(f"Not shown (Slack's message limit): {hidden}"))
