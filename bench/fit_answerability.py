@@ -43,28 +43,30 @@ FALSE_REFUSALS = 0.05
 MIN_PAIR_QUESTIONS = 100  # a language pair with fewer answerable fit questions shares "default"
 
 
-def source(question: GoldQuestion) -> str:
+def source(question: GoldQuestion, bundled: bool) -> str:
     if question.kind in ("squad", "unseen-article"):
         return "korquad"
+    if not bundled:  # the report split's only other gold is the tram article's
+        return "tram"
     return "off-topic" if question.id.startswith("o") else "bundled"
 
 
 DUMP: list[dict] = []  # type: ignore[type-arg]  # each question's evidence, for --dump
 
 
-def features(store, questions: list[GoldQuestion]) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:  # type: ignore[no-untyped-def]
+def features(store, questions: list[GoldQuestion], bundled: bool) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:  # type: ignore[no-untyped-def]
     rows, labels, groups, pair_of = [], [], [], []
     for question in questions:
         retrieval = retrieve(question.question, store)
         language = detect_language(question.question)
         evidence = gather_evidence(question.question, retrieval, language)
         rows.append([evidence.features()[name] for name in FEATURES])
-        DUMP.append({"id": question.id, "group": f"{source(question)}-{question.lang}",
+        DUMP.append({"id": question.id, "group": f"{source(question, bundled)}-{question.lang}",
                      "question": question.question, "answerable": question.answerable,
                      **evidence.features(), "pair": evidence.pair, "missing": evidence.missing_names,
                      "bridge": retrieval.bridge.terms})
         labels.append(1.0 if question.answerable else 0.0)
-        groups.append(f"{source(question)}-{question.lang}")
+        groups.append(f"{source(question, bundled)}-{question.lang}")
         pair_of.append(evidence.pair)
     return np.array(rows), np.array(labels), groups, pair_of
 
@@ -102,12 +104,13 @@ def rates(scores: np.ndarray, y: np.ndarray, groups: list[str], pair_of: list[st
 def split(settings: Settings, squad: Path, held: str, unseen: str, bundled: bool) -> tuple:  # type: ignore[type-arg]
     bench = SquadBenchmark(squad, parse_entries(held), parse_entries(unseen), 8,
                            translations=[GOLD / "korquad-dev-en.jsonl"],
-                           extra_gold=[GOLD / "offtopic.jsonl"] if bundled else [])
+                           extra_articles=[] if bundled else [GOLD / "tramline.en.txt"],
+                           extra_gold=[GOLD / "offtopic.jsonl"] if bundled else [GOLD / "tramline.jsonl"])
     built = build_benchmark(bench, settings, lambda line: print(line, file=sys.stderr))
     questions = built.questions
     if bundled:
         questions += [q for name in ("dev", "extra") for q in load_gold(bundled_gold_files()[name])]
-    return features(built.store, questions)
+    return features(built.store, questions, bundled)
 
 
 def main() -> None:
@@ -115,9 +118,13 @@ def main() -> None:
     parser.add_argument("--squad", type=Path, default=SQUAD)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--dump", type=Path, help="write each question's evidence and score (JSON Lines)")
+    parser.add_argument("--without", action="append", default=[], choices=FEATURES,
+                        help="leave a feature out (to measure what it adds)")
     args = parser.parse_args()
+    used = [i for i, name in enumerate(FEATURES) if name not in args.without]
     settings = Settings()
     x, y, groups, pair_of = split(settings, args.squad, "0-19", "20-34", bundled=True)
+    x = x[:, used]
     w, b = fit(x, y)
     scores = x @ w + b
     counts = Counter(k for k, label in zip(pair_of, y) if label)
@@ -128,9 +135,10 @@ def main() -> None:
         answerable = np.sort([s for s, label, k in zip(scores, y, pairs) if label and k == kind])
         thresholds[kind] = round(float(answerable[int(FALSE_REFUSALS * len(answerable))]), 3)
     rx, ry, rgroups, rpair_of = split(settings, args.squad, "35-54", "55-69", bundled=False)
+    rx = rx[:, used]
     rpairs = [pair if pair in own else "default" for pair in rpair_of]
     result = {
-        "weights": {name: round(float(v), 3) for name, v in zip(FEATURES, w)},
+        "weights": {FEATURES[i]: round(float(v), 3) for i, v in zip(used, w)},
         "intercept": round(b, 3),
         "thresholds": thresholds,
         "fit": rates(scores, y, groups, pairs, thresholds),
