@@ -29,7 +29,7 @@ def slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
 def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     import logging
 
-    from bot.cli import load_settings, ready_store
+    from bot.cli_support import load_settings, ready_store
     from bot.llm.pipeline import Answerer
     from bot.slack.app import (
         build_app, check_app_token, check_bot_token, listener_threads, retry_handlers, web_client,
@@ -104,7 +104,7 @@ def stop_on_sigterm() -> None:
 @click.option("json_", "--json", is_flag=True, help="Print the feedback as JSON.")
 def feedback(limit: int | None, json_: bool) -> None:
     """List 👍/👎 feedback given in Slack, newest first."""
-    from bot.cli import load_settings
+    from bot.cli_support import load_settings
     from bot.slack.feedback import FeedbackStore
     from vectorstore.errors import ArticlebotError
 
