@@ -22,13 +22,14 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
     `rebuild` empties it first (all models), e.g. after changing EMBEDDING_MODEL.
     """
     embeddings = make_embeddings(settings.embedding_backend, settings.embedding_model)
+    caches = {"cache_documents": settings.store_cache_documents, "cache_terms": settings.store_cache_terms}
     if settings.chroma_host:
         return ChromaStore.http(
             settings.chroma_host, settings.chroma_port, embeddings,
             ssl=settings.chroma_ssl, headers=settings.chroma_headers(), rebuild=rebuild,
-            database=settings.chroma_database,
+            database=settings.chroma_database, **caches,
         )
-    return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild)
+    return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild, **caches)
 
 
 def ingest_options(settings: Settings, title: str = "", url: str = "", doc_id: str = "",

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         description="Longest text embedded; longer paragraphs are split into pieces citing the same paragraph "
                     "(the model reads about 512 tokens, ~1,200 characters of Korean).",
     )
+    store_cache_documents: int = Field(
+        64, alias="STORE_CACHE_DOCUMENTS", ge=1, le=100_000,
+        description="Documents kept in memory with their vectors (least recently used out; ~0.2 MB each).",
+    )
+    store_cache_terms: int = Field(
+        50_000, alias="STORE_CACHE_TERMS", ge=1, le=10_000_000,
+        description="Word-bridge term vectors kept in memory (least recently used out; 1.5 KB each).",
+    )
     max_question_chars: int = Field(
         2000, alias="MAX_QUESTION_CHARS", ge=20, le=100_000,
         description="Longest question read; the rest is ignored, with a note in the answer.",

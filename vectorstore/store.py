@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from vectorstore.errors import EmbeddingModelMismatch, StoreError, StoreInUse
+from vectorstore.lru import LRU
 from vectorstore.records import Chunk, DocumentChunks, DocumentRecord, Hit
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ DOCUMENTS_SUFFIX = ".docs"
 TERMS_SUFFIX = ".terms"
 SIDE_SUFFIXES = (DOCUMENTS_SUFFIX, TERMS_SUFFIX)
 _GET_BATCH = 500
+CACHE_DOCUMENTS = 64  # documents kept with their chunks and vectors (about 0.2 MB each)
+CACHE_TERMS = 50_000  # term vectors kept (1.5 KB each: about 75 MB at most)
 
 
 def collection_name(model_id: str) -> str:
@@ -69,15 +72,20 @@ class ChromaStore:
     """All vector-store I/O of articlebot goes through this class."""
 
     def __init__(self, client: Any, embeddings: "ModelEmbeddings", location: str,
-                 lock_path: Path | None = None, rebuild: bool = False) -> None:
-        """`rebuild` deletes every articlebot collection first, whatever model built it."""
+                 lock_path: Path | None = None, rebuild: bool = False,
+                 cache_documents: int = CACHE_DOCUMENTS, cache_terms: int = CACHE_TERMS) -> None:
+        """`rebuild` deletes every articlebot collection first, whatever model built it.
+
+        The caches of documents (their chunks and vectors) and of term vectors are
+        bounded, least recently used first out, so a long-running bot stays flat.
+        """
         self._client = client
         self.embeddings = embeddings
         self.location = location
         self._lock_path = lock_path
         self.collection_name = collection_name(embeddings.model_id)
-        self._cache: dict[str, DocumentChunks] = {}
-        self._term_cache: dict[str, "np.ndarray"] = {}
+        self._cache: LRU[str, DocumentChunks] = LRU(cache_documents)
+        self._term_cache: LRU[str, "np.ndarray"] = LRU(cache_terms)
         if rebuild:
             for name in self._collection_names(include_side=True):
                 self._client.delete_collection(name)
@@ -95,7 +103,7 @@ class ChromaStore:
 
     @classmethod
     def persistent(cls, data_dir: Path, embeddings: "ModelEmbeddings",
-                   rebuild: bool = False) -> "ChromaStore":
+                   rebuild: bool = False, **caches: int) -> "ChromaStore":
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -108,12 +116,12 @@ class ChromaStore:
         except OSError as exc:
             raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
         return cls(client, embeddings, str(path), lock_path=Path(data_dir) / "ingest.lock",
-                   rebuild=rebuild)
+                   rebuild=rebuild, **caches)
 
     @classmethod
     def http(cls, host: str, port: int, embeddings: "ModelEmbeddings", ssl: bool = False,
              headers: dict[str, str] | None = None, rebuild: bool = False,
-             database: str = "default_database") -> "ChromaStore":
+             database: str = "default_database", **caches: int) -> "ChromaStore":
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -126,7 +134,7 @@ class ChromaStore:
             client.heartbeat()
         except Exception as exc:  # connection errors surface as several types
             raise StoreError(f"cannot reach the Chroma server at {scheme}://{host}:{port}: {exc}") from exc
-        return cls(client, embeddings, f"{scheme}://{host}:{port}/{database}", rebuild=rebuild)
+        return cls(client, embeddings, f"{scheme}://{host}:{port}/{database}", rebuild=rebuild, **caches)
 
     def _open_collection(self) -> Any:
         ours = self.collection_name
@@ -262,8 +270,9 @@ class ChromaStore:
             ids = [self._term_id(t) for t in wanted[start : start + _GET_BATCH]]
             got = self._terms.get(ids=ids, include=["documents", "embeddings"])
             for term, vector in zip(got["documents"], got["embeddings"]):
-                self._term_cache[term] = np.asarray(vector, dtype=np.float32)
-        return {t: self._term_cache[t] for t in terms if t in self._term_cache}
+                self._term_cache.put(term, np.asarray(vector, dtype=np.float32))
+        found = {t: self._term_cache.get(t) for t in terms}
+        return {t: v for t, v in found.items() if v is not None}
 
     # -- documents -------------------------------------------------------------
 
@@ -319,7 +328,7 @@ class ChromaStore:
         self._documents.delete(ids=[doc_id])
         ids = self.ids_where({"doc_id": doc_id})
         self.delete(ids)
-        self._cache.pop(doc_id, None)
+        self._cache.pop(doc_id)
         return len(ids)
 
     def document_chunks(self, doc_id: str) -> DocumentChunks | None:
@@ -354,5 +363,5 @@ class ChromaStore:
         hits = [Hit(i, doc or "", dict(meta or {})) for i, doc, meta, _ in rows]
         vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32).reshape(len(rows), -1)
         chunks = DocumentChunks(record, hits, vectors)
-        self._cache[doc_id] = chunks
+        self._cache.put(doc_id, chunks)
         return chunks
