@@ -26,7 +26,7 @@ from bot.slack.config import slack_config
 from bot.slack.feedback import FeedbackStore
 from bot.slack.pool import AnswerPool
 from bot.slack.server import HttpServer
-from bot.slack.threads import ConversationMemory
+from bot.slack.threads import ConversationMemory, SeenEvents
 from bot.slack.worker import Worker
 from tests.conftest import WAIT_CEILING_S
 from tests.slack_standin import BOT_ID, BOT_USER_ID, TEAM_ID, SlackStandIn
@@ -164,7 +164,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     started: list[RunningBot] = []
 
     def start(answer_fn: AnswerFn | None = None, streaming: bool = False, pool: AnswerPool | None = None,
-              **env: str) -> RunningBot:
+              seen: SeenEvents | None = None, **env: str) -> RunningBot:
         slack = SlackStandIn(BOT_TOKEN).start()
         monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
         monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
@@ -176,7 +176,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         memory = ConversationMemory()
         feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
         worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming, pool=pool)
-        app = build_app(config, worker, memory)
+        app = build_app(config, worker, memory, seen=seen)
         server = HttpServer(app, config.signing_secret, host="127.0.0.1", port=0).start()
         bot = RunningBot(slack, app, server, feedback, memory, spy, worker)
         started.append(bot)

@@ -246,3 +246,43 @@ def test_without_a_model_the_answerer_is_the_extractive_core(store: Any) -> None
     answer = answerer.ask(SEARCHGPT, store)
     expected = answer_question(SEARCHGPT, store)
     assert (answer.answer, answer.citations) == (expected.answer, expected.citations)
+
+
+class MeetingFakeChatModel(GenericFakeChatModel):
+    """A fake that answers only once `party` calls are writing at the same time."""
+
+    barrier: Any = None
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:
+        self.barrier.wait()  # BrokenBarrierError after its timeout if calls never overlap
+        return super()._generate(messages, *args, **kwargs)
+
+
+def test_fake_model_answers_two_people_at_once_while_the_store_is_used_by_one_at_a_time(store: Any) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    class CountingLock:
+        def __init__(self) -> None:
+            self._lock = threading.Lock()
+            self.inside = 0
+            self.most = 0
+
+        def __enter__(self) -> None:
+            self._lock.acquire()
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+
+        def __exit__(self, *exc: object) -> None:
+            self.inside -= 1
+            self._lock.release()
+
+    lock = CountingLock()
+    reply = "SearchGPT challenges Bing's market share in AI search [1]."
+    model = MeetingFakeChatModel(messages=iter([AIMessage(reply), AIMessage(reply)]),
+                                 barrier=threading.Barrier(2, timeout=60))
+    answerer = Answerer(chat_model=model, store_lock=lock)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: answerer.ask(SEARCHGPT, store), range(2)))
+    assert [a.answer for a in answers] == [reply, reply]  # neither fell back: the two calls overlapped
+    assert lock.most == 1

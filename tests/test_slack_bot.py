@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pytest
@@ -349,3 +350,21 @@ def test_with_a_streaming_llm_one_message_is_posted_and_then_edited_into_the_cit
     assert len({e.params["ts"] for e in edits}) == 1 and edits[0].params["channel"] == CHANNEL
     assert "SearchGPT" in edits[0].params["text"] and edits[0].params["text"].endswith("…")
     assert SEARCHGPT_PARAGRAPH in passages_in(edits[-1].params["blocks"])[0]
+
+
+def test_two_replicas_sharing_the_data_folder_answer_a_retried_event_once(
+        make_bot: Callable[..., RunningBot], tmp_path: Path) -> None:
+    from bot.slack.threads import SharedSeenEvents
+
+    shared = tmp_path / "shared-data"
+    first = make_bot(seen=SharedSeenEvents.in_data_dir(shared))
+    second = make_bot(seen=SharedSeenEvents.in_data_dir(shared))  # another process on the same folder
+    body = first.event_body({"type": "app_mention", "user": USER, "text": f"<@{BOT_USER_ID}> {SEARCHGPT_QUESTION}",
+                             "ts": next_ts(), "channel": CHANNEL})
+    assert first.send(body)[0] == 200
+    assert second.send(body, retry_num=1)[0] == 200  # Slack's retry reached the other replica
+    first.slack.wait_for("chat.postMessage")
+    first.slack.settle()
+    second.slack.settle()
+    assert len(first.slack.of("chat.postMessage")) + len(second.slack.of("chat.postMessage")) == 1
+    assert len(first.spy.asked) + len(second.spy.asked) == 1

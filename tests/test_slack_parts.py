@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -172,3 +173,26 @@ def test_suggested_prompts_come_from_the_ingested_articles_title(store, tmp_path
     assert prompts[0]["message"] == f"What is “{article.title}” about?"
     assert all(len(p["title"]) <= 30 for p in prompts)
     assert not any("SearchGPT" in p["message"] for p in prompts)
+
+
+def test_shared_seen_events_survive_a_restart_and_are_shared_by_replicas(tmp_path: Path) -> None:
+    from bot.slack.threads import SharedSeenEvents
+
+    now = [1_000_000.0]
+    first = SharedSeenEvents(tmp_path / SharedSeenEvents.FILE_NAME, clock=lambda: now[0])
+    assert first.claim("Ev1") and not first.claim("Ev1")
+    replica = SharedSeenEvents(first.path, clock=lambda: now[0])  # a second process, or the bot restarted
+    assert not replica.claim("Ev1") and replica.claim("Ev2")
+    now[0] += 3 * 3600  # long after Slack stops retrying: the id may be claimed again
+    assert replica.claim("Ev1")
+
+
+def test_shared_seen_events_claim_each_id_once_across_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.slack.threads import SharedSeenEvents
+
+    stores = [SharedSeenEvents.in_data_dir(tmp_path) for _ in range(4)]
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda n: stores[n % 4].claim(f"Ev{n // 4}"), range(80)))
+    assert sum(won) == 20

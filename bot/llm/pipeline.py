@@ -8,8 +8,9 @@ the model answer from the retrieved passages (bot.llm.answer.generate).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, ContextManager, Sequence
 
 from bot.answering import answer_question
 from bot.llm.answer import Generation, TokenCallback, generate_detailed
@@ -25,13 +26,18 @@ if TYPE_CHECKING:
 class Answerer:
     """Answers questions with the configured model (built once, on first use)."""
 
-    def __init__(self, config: LLMConfig | None = None, chat_model: "BaseChatModel | None" = None) -> None:
+    def __init__(self, config: LLMConfig | None = None, chat_model: "BaseChatModel | None" = None,
+                 store_lock: ContextManager[Any] | None = None) -> None:
+        """`store_lock` is held while the store and the embedding model are used (retrieval,
+        tens of milliseconds), never while the model writes: a bot answering several people
+        at once then waits for one retrieval at a time, not for one whole LLM answer."""
         self.config = config or LLMConfig()
         self._chat_model = chat_model
+        self._store_lock = store_lock or contextlib.nullcontext()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Answerer":
-        return cls(LLMConfig.from_settings(settings))
+    def from_settings(cls, settings: Any, store_lock: ContextManager[Any] | None = None) -> "Answerer":
+        return cls(LLMConfig.from_settings(settings), store_lock=store_lock)
 
     @property
     def enabled(self) -> bool:
@@ -59,7 +65,8 @@ class Answerer:
                      on_token: TokenCallback | None = None) -> Generation:
         question = question.strip()
         if not self.enabled:
-            return Generation(answer_question(question, store, k, history=history))
+            with self._store_lock:
+                return Generation(answer_question(question, store, k, history=history))
         extractive, query = self.retrieve(question, store, k, history)
         return generate_detailed(query, extractive, self.chat_model, self.config, on_token)
 
@@ -71,13 +78,15 @@ class Answerer:
         model then work from that, while the Answer keeps the question as asked.
         """
         if not history or not self.config.rewrite_followups:
-            return answer_question(question, store, k, history=history), question
+            with self._store_lock:
+                return answer_question(question, store, k, history=history), question
         from bot.llm.followup import model_rewrite
 
         query = model_rewrite(question, history, self.chat_model, self.config.timeout_s)
-        if query is None or query == question:
-            return answer_question(question, store, k, history=history), question
-        answer = answer_question(query, store, k)
+        with self._store_lock:
+            if query is None or query == question:
+                return answer_question(question, store, k, history=history), question
+            answer = answer_question(query, store, k)
         note = (f"(질문을 이렇게 읽었습니다: “{query}”)" if answer.language == "ko"
                 else f"(Read as: “{query}”)")
         return dataclasses.replace(answer, question=question, notes=[note, *answer.notes]), query

@@ -28,6 +28,7 @@ def slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
 
 def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     import logging
+    import threading
 
     from bot.cli_support import load_settings, ready_store
     from bot.llm.pipeline import Answerer
@@ -39,7 +40,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     from bot.slack.logs import configure_logging
     from bot.slack.pool import AnswerPool
     from bot.slack.server import HttpServer, run_socket_mode
-    from bot.slack.threads import ConversationMemory
+    from bot.slack.threads import ConversationMemory, SharedSeenEvents
     from bot.slack.worker import Worker
 
     settings = load_settings()
@@ -53,7 +54,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         check_app_token(client, config)
     log.info("signed in to Slack as %s (%s) in %s", identity.get("user"), identity.get("user_id"), identity.get("team"))
 
-    answerer = Answerer.from_settings(settings).prepare()
+    answerer = Answerer.from_settings(settings, store_lock=threading.Lock()).prepare()
     store = ready_store(settings)
     k = settings.top_k
     memory = ConversationMemory()
@@ -66,7 +67,8 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         max_question_chars=settings.max_question_chars,
     )
     listeners = listener_threads()
-    app = build_app(config, worker, memory, client=client, http_mode=http_mode, listener_executor=listeners)
+    app = build_app(config, worker, memory, seen=SharedSeenEvents.in_data_dir(settings.data_dir), client=client,
+                    http_mode=http_mode, listener_executor=listeners)
     stop_on_sigterm()
     try:
         if http_mode:

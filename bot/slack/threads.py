@@ -2,15 +2,19 @@
 
 Follow-ups need the earlier questions of a thread. They are kept here, in memory,
 instead of being re-read with `conversations.replies` (rate-limited for many apps).
-Slack re-sends an event it thinks failed, so every `event_id` is claimed once.
+Slack re-sends an event it thinks failed, so every `event_id` is claimed once:
+`articlebot slack` claims them in SQLite under the data folder (`SharedSeenEvents`),
+so a restarted bot or a second replica sharing the folder does not answer twice.
 Both are bounded (oldest forgotten first) and safe to use from listener threads.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, Hashable
 
 Conversation = tuple[str, str]
@@ -81,3 +85,53 @@ class SeenEvents:
                 return False
             self._seen[key] = now
             return True
+
+
+class SharedSeenEvents(SeenEvents):
+    """`SeenEvents` kept in SQLite under the data folder, so that a restarted bot, or a
+    second replica sharing the folder, still answers a retried event only once.
+
+    `INSERT OR IGNORE` on the event id is the claim: SQLite's own locking makes it
+    atomic across threads and processes. Claims older than the TTL are pruned now
+    and then, by wall-clock time (processes share no monotonic clock).
+    """
+
+    FILE_NAME = "slack-events.sqlite3"
+    PRUNE_EVERY = 500  # claims between prunes
+
+    def __init__(self, path: Path, ttl_seconds: float = 3600.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._claims = 0
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> "SharedSeenEvents":
+        return cls(Path(data_dir) / cls.FILE_NAME)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def claim(self, key: Hashable) -> bool:
+        now = self._clock()
+        with self._lock:
+            self._claims += 1
+            conn = self._connect()
+            try:
+                if self._claims % self.PRUNE_EVERY == 1:
+                    conn.execute("DELETE FROM seen WHERE at < ?", (now - self._ttl,))
+                inserted = conn.execute("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)",
+                                        (str(key), now)).rowcount == 1
+                if not inserted:  # seen before: a claim older than the TTL counts as new
+                    inserted = conn.execute("UPDATE seen SET at = ? WHERE key = ? AND at < ?",
+                                            (now, str(key), now - self._ttl)).rowcount == 1
+                return inserted
+            finally:
+                conn.close()

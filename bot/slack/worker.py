@@ -10,7 +10,6 @@ instead of silence.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable, Sequence
 
 from slack_sdk import WebClient
@@ -70,8 +69,6 @@ class Worker:
         self._memory = memory
         self._feedback = feedback
         self._retry_handlers = list(retry_handlers)
-        # The store and embedding model are shared; one question at a time (~10-30 ms each).
-        self._answer_lock = threading.Lock()
 
     @property
     def busy(self) -> bool:
@@ -84,10 +81,11 @@ class Worker:
 
     def answer(self, question: str, history: Sequence[str] = (),
                on_token: Callable[[str], None] | None = None) -> Answer:
-        with self._answer_lock:
-            if on_token is None:
-                return self._answer_fn(question, tuple(history))
-            return self._answer_fn(question, tuple(history), on_token=on_token)
+        """Runs on several pool threads at once: `answer_fn` serialises its own use of the
+        store (see `Answerer`), so one person's LLM answer never holds up another's."""
+        if on_token is None:
+            return self._answer_fn(question, tuple(history))
+        return self._answer_fn(question, tuple(history), on_token=on_token)
 
     def stored_documents(self) -> list[DocumentRecord]:
         """The stored articles, newest first; none when unknown or unreadable (logged)."""
