@@ -164,7 +164,8 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     started: list[RunningBot] = []
 
     def start(answer_fn: AnswerFn | None = None, streaming: bool = False, pool: AnswerPool | None = None,
-              seen: SeenEvents | None = None, **env: str) -> RunningBot:
+              seen: SeenEvents | None = None, memory: ConversationMemory | None = None,
+              **env: str) -> RunningBot:
         slack = SlackStandIn(BOT_TOKEN).start()
         monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
         monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
@@ -173,7 +174,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
             monkeypatch.setenv(key, value)
         config = slack_config(Settings(), http_mode=True)
         spy = AnswerSpy(answer_fn or (lambda q, h: answer_question(q, store, 3, history=h)))
-        memory = ConversationMemory()
+        memory = memory or ConversationMemory()
         feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
         worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming, pool=pool)
         app = build_app(config, worker, memory, seen=seen)

@@ -368,3 +368,18 @@ def test_two_replicas_sharing_the_data_folder_answer_a_retried_event_once(
     second.slack.settle()
     assert len(first.slack.of("chat.postMessage")) + len(second.slack.of("chat.postMessage")) == 1
     assert len(first.spy.asked) + len(second.spy.asked) == 1
+
+
+def test_a_follow_up_after_a_restart_still_has_the_earlier_question(
+        make_bot: Callable[..., RunningBot], tmp_path: Path) -> None:
+    from bot.slack.threads import SharedConversationMemory
+
+    shared = tmp_path / "shared-data"
+    before = make_bot(memory=SharedConversationMemory.in_data_dir(shared))
+    first, _ = before.mention(SEARCHGPT_QUESTION)
+    before.slack.wait_for("chat.postMessage")
+    after = make_bot(memory=SharedConversationMemory.in_data_dir(shared))  # the bot restarted
+    after.message("and what did Microsoft do about it?", thread_ts=first["ts"])  # no mention: a follow-up
+    [reply] = after.slack.wait_for("chat.postMessage")
+    assert reply.params["thread_ts"] == first["ts"]
+    assert after.spy.asked == [("and what did Microsoft do about it?", (SEARCHGPT_QUESTION,))]

@@ -196,3 +196,30 @@ def test_shared_seen_events_claim_each_id_once_across_threads(tmp_path: Path) ->
     with ThreadPoolExecutor(8) as pool:
         won = list(pool.map(lambda n: stores[n % 4].claim(f"Ev{n // 4}"), range(80)))
     assert sum(won) == 20
+
+
+def test_shared_conversation_memory_survives_a_restart_and_keeps_the_last_questions(tmp_path: Path) -> None:
+    from bot.slack.threads import SharedConversationMemory
+
+    first = SharedConversationMemory.in_data_dir(tmp_path)
+    first.open(("C1", "1"))
+    for question in ("q1", "q2", "q3"):
+        first.remember(("C1", "1"), question)
+    restarted = SharedConversationMemory(first.path, max_questions=2)
+    assert restarted.knows(("C1", "1")) and not restarted.knows(("C1", "2"))
+    assert restarted.history(("C1", "1")) == ("q2", "q3")
+    restarted.remember(("C1", "1"), "q4")
+    assert first.history(("C1", "1"))[-1] == "q4"
+
+
+def test_shared_conversation_memory_forgets_the_oldest_conversations(tmp_path: Path) -> None:
+    from bot.slack.threads import SharedConversationMemory
+
+    now = [0.0]
+    memory = SharedConversationMemory(tmp_path / "m.sqlite3", max_conversations=2, clock=lambda: now[0])
+    memory.PRUNE_EVERY = 1
+    for n in range(4):
+        now[0] += 1
+        memory.remember(("C1", str(n)), f"q{n}")
+    assert [memory.knows(("C1", str(n))) for n in range(4)] == [False, False, True, True]
+    assert memory.history(("C1", "0")) == ()

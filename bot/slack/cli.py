@@ -40,7 +40,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     from bot.slack.logs import configure_logging
     from bot.slack.pool import AnswerPool
     from bot.slack.server import HttpServer, run_socket_mode
-    from bot.slack.threads import ConversationMemory, SharedSeenEvents
+    from bot.slack.threads import SharedConversationMemory, SharedSeenEvents
     from bot.slack.worker import Worker
 
     settings = load_settings()
@@ -57,7 +57,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     answerer = Answerer.from_settings(settings, store_lock=threading.Lock()).prepare()
     store = ready_store(settings)
     k = settings.top_k
-    memory = ConversationMemory()
+    memory = SharedConversationMemory.in_data_dir(settings.data_dir)
     worker = Worker(
         lambda question, history, on_token=None: answerer.ask(question, store, k, history=history,
                                                                on_token=on_token),

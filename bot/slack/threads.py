@@ -1,7 +1,9 @@
 """What the bot remembers between events: conversation questions and seen event ids.
 
-Follow-ups need the earlier questions of a thread. They are kept here, in memory,
-instead of being re-read with `conversations.replies` (rate-limited for many apps).
+Follow-ups need the earlier questions of a thread. `articlebot slack` keeps them in
+SQLite under the data folder (`SharedConversationMemory`), so restarts and replicas
+keep the conversation, instead of re-reading threads with `conversations.replies`
+(rate-limited for many apps).
 Slack re-sends an event it thinks failed, so every `event_id` is claimed once:
 `articlebot slack` claims them in SQLite under the data folder (`SharedSeenEvents`),
 so a restarted bot or a second replica sharing the folder does not answer twice.
@@ -14,11 +16,19 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
+from contextlib import closing
 from pathlib import Path
 from typing import Callable, Hashable
 
 Conversation = tuple[str, str]
 """(channel id, thread ts) — or (channel id, "") for the top level of a DM."""
+
+
+def open_shared(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit, write-ahead mode: several threads and processes share the file."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
 
 
 class ConversationMemory:
@@ -56,6 +66,75 @@ class ConversationMemory:
         while len(self._questions) > self._max_conversations:
             self._questions.popitem(last=False)
         return questions
+
+
+class SharedConversationMemory(ConversationMemory):
+    """`ConversationMemory` kept in SQLite under the data folder: a restarted bot, or a
+    second replica sharing the folder, still knows its threads and their questions.
+
+    Re-reading threads with `conversations.replies` would do the same, but Slack limits
+    that method to one call a minute for apps outside the Marketplace (2025), far
+    below one call per follow-up; the bot's own record costs no API call.
+    """
+
+    FILE_NAME = "slack-conversations.sqlite3"
+    PRUNE_EVERY = 200  # writes between prunes of the oldest conversations
+
+    def __init__(self, path: Path, max_conversations: int = 5000, max_questions: int = 10,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(max_conversations, max_questions)
+        self.path = Path(path)
+        self._clock = clock
+        self._writes = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS conversations (channel TEXT, thread TEXT, touched REAL,"
+                         " PRIMARY KEY (channel, thread))")
+            conn.execute("CREATE TABLE IF NOT EXISTS questions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                         " channel TEXT, thread TEXT, question TEXT)")
+            conn.execute("CREATE INDEX IF NOT EXISTS questions_by_conversation ON questions (channel, thread)")
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> "SharedConversationMemory":
+        return cls(Path(data_dir) / cls.FILE_NAME)
+
+    def _connect(self) -> sqlite3.Connection:
+        return open_shared(self.path)
+
+    def history(self, conversation: Conversation) -> tuple[str, ...]:
+        with closing(self._connect()) as conn:
+            rows = conn.execute("SELECT question FROM questions WHERE channel = ? AND thread = ?"
+                                " ORDER BY id DESC LIMIT ?", (*conversation, self._max_questions)).fetchall()
+        return tuple(row[0] for row in reversed(rows))
+
+    def knows(self, conversation: Conversation) -> bool:
+        with closing(self._connect()) as conn:
+            return conn.execute("SELECT 1 FROM conversations WHERE channel = ? AND thread = ?",
+                                conversation).fetchone() is not None
+
+    def open(self, conversation: Conversation) -> None:
+        with closing(self._connect()) as conn:
+            self._touch_row(conn, conversation)
+
+    def remember(self, conversation: Conversation, question: str) -> None:
+        with closing(self._connect()) as conn:
+            self._touch_row(conn, conversation)
+            conn.execute("INSERT INTO questions (channel, thread, question) VALUES (?, ?, ?)", (*conversation, question))
+            conn.execute("DELETE FROM questions WHERE channel = ? AND thread = ? AND id NOT IN (SELECT id FROM"
+                         " questions WHERE channel = ? AND thread = ? ORDER BY id DESC LIMIT ?)",
+                         (*conversation, *conversation, self._max_questions))
+
+    def _touch_row(self, conn: sqlite3.Connection, conversation: Conversation) -> None:
+        conn.execute("INSERT INTO conversations (channel, thread, touched) VALUES (?, ?, ?) ON CONFLICT"
+                     " (channel, thread) DO UPDATE SET touched = excluded.touched", (*conversation, self._clock()))
+        with self._lock:
+            self._writes += 1
+            prune = self._writes % self.PRUNE_EVERY == 0
+        if prune:  # forget the oldest conversations beyond the limit, with their questions
+            conn.execute("DELETE FROM conversations WHERE rowid NOT IN (SELECT rowid FROM conversations"
+                         " ORDER BY touched DESC LIMIT ?)", (self._max_conversations,))
+            conn.execute("DELETE FROM questions WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE"
+                         " c.channel = questions.channel AND c.thread = questions.thread)")
 
 
 class SeenEvents:
@@ -107,7 +186,7 @@ class SharedSeenEvents(SeenEvents):
         self._claims = 0
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        with closing(self._connect()) as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
 
     @classmethod
@@ -115,9 +194,7 @@ class SharedSeenEvents(SeenEvents):
         return cls(Path(data_dir) / cls.FILE_NAME)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        return conn
+        return open_shared(self.path)
 
     def claim(self, key: Hashable) -> bool:
         now = self._clock()
