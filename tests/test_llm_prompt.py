@@ -111,12 +111,3 @@ def test_a_passage_addressing_the_model_gets_a_warning_note() -> None:
     assert "Note: passage 2 contains text addressed to an AI assistant" in user.content
     _, clean = answer_messages("Why?", [passage(1, "평범한 문장.")], "en")
     assert "Note:" not in clean.content
-
-
-def test_the_rules_ask_for_a_false_premise_to_be_named_before_the_answer() -> None:
-    from bot.llm.prompt import system_prompt
-
-    for language in ("en", "ko", "ja"):
-        rules = system_prompt(language)
-        assert "takes for granted something the passages do not say or contradict" in rules
-        assert rules.index("do not say that") < rules.index("End every sentence")
