@@ -14,6 +14,7 @@ gets 400.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import threading
@@ -111,6 +112,7 @@ class HttpServer:
         self.host = host
         self.port = int(self._server.effective_port)
         self._thread: threading.Thread | None = None
+        self._closing = False
 
     @property
     def url(self) -> str:
@@ -119,7 +121,12 @@ class HttpServer:
 
     def serve_forever(self) -> None:
         """Serve until Ctrl-C (waitress then stops its threads and returns) or `close()`."""
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError as exc:
+            # close() shuts the sockets under the running select(): that is the stop, not a fault
+            if not (self._closing and exc.errno == errno.EBADF):
+                raise
 
     def start(self) -> "HttpServer":
         """Serve in a background thread (tests, embedding)."""
@@ -129,6 +136,7 @@ class HttpServer:
 
     def close(self) -> None:
         """Stop accepting, close every connection, and stop the server's threads."""
+        self._closing = True
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
         for channel in list(self._server._map.values()):
             channel.handle_close()
