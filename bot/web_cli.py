@@ -7,15 +7,14 @@ stay lazy so `articlebot --help` is instant.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 import threading
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vectorstore.errors import ArticlebotError
+from bot.cli_support import user_errors
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -23,22 +22,8 @@ if TYPE_CHECKING:
     from ingest.refresh import RefreshSummary
     from vectorstore.records import DocumentRecord
 
-F = TypeVar("F", bound=Callable[..., Any])
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
 ALLOW_PRIVATE_HELP = "Also fetch hosts on private, loopback and link-local addresses (intranets, tests)."
-
-
-def one_line_errors(func: F) -> F:
-    """Project errors become one clean line and exit 1 (as in bot/cli.py, which this must not import early)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ArticlebotError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def is_url(argument: str) -> bool:
@@ -125,7 +110,7 @@ def _print_round(summary: "RefreshSummary", slack: Any, json_: bool) -> None:
               help="Keep running: refresh every 30m, 2h, 90s … (one line per refresh) until Ctrl-C.")
 @click.option("--allow-private", is_flag=True, help=ALLOW_PRIVATE_HELP)
 @click.option("json_", "--json", is_flag=True, help="Print each refresh as one line of JSON.")
-@one_line_errors
+@user_errors
 def refresh(doc_ids: tuple[str, ...], every: str, allow_private: bool, json_: bool) -> None:
     """Re-fetch URL documents (all, or DOC_IDS) and followed feeds; store only what changed.
 
@@ -168,7 +153,7 @@ def refresh(doc_ids: tuple[str, ...], every: str, allow_private: bool, json_: bo
 @click.argument("feed_url")
 @click.option("--allow-private", is_flag=True, help=ALLOW_PRIVATE_HELP)
 @click.option("json_", "--json", is_flag=True, help="Print the result as JSON.")
-@one_line_errors
+@user_errors
 def follow(feed_url: str, allow_private: bool, json_: bool) -> None:
     """Follow an RSS or Atom feed: ingest every item's page now, new and changed ones on each refresh."""
     from bot.cli_support import load_settings
@@ -194,7 +179,7 @@ def follow(feed_url: str, allow_private: bool, json_: bool) -> None:
 
 @click.command()
 @click.option("json_", "--json", is_flag=True, help="Print the list as JSON.")
-@one_line_errors
+@user_errors
 def feeds(json_: bool) -> None:
     """List followed feeds."""
     from dataclasses import asdict
@@ -215,7 +200,7 @@ def feeds(json_: bool) -> None:
 
 @click.command()
 @click.argument("feed_url")
-@one_line_errors
+@user_errors
 def unfollow(feed_url: str) -> None:
     """Stop following a feed (its articles stay; `articlebot remove DOC_ID` deletes one)."""
     from bot.cli_support import load_settings
