@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -162,6 +163,12 @@ AnswerFn = Callable[..., Answer]
 def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., RunningBot]]:
     """Start bots configured from the environment, as `articlebot slack --http` is."""
     started: list[RunningBot] = []
+    store_lock = threading.Lock()
+
+    def answer_in_turn(question: str, history: Sequence[str]) -> Answer:
+        """As `articlebot slack` answers (Answerer's store lock): one retrieval at a time."""
+        with store_lock:
+            return answer_question(question, store, 3, history=history)
 
     def start(answer_fn: AnswerFn | None = None, streaming: bool = False, pool: AnswerPool | None = None,
               seen: SeenEvents | None = None, memory: ConversationMemory | None = None,
@@ -173,7 +180,7 @@ def make_bot(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         config = slack_config(Settings(), http_mode=True)
-        spy = AnswerSpy(answer_fn or (lambda q, h: answer_question(q, store, 3, history=h)))
+        spy = AnswerSpy(answer_fn or answer_in_turn)
         memory = memory or ConversationMemory()
         feedback = FeedbackStore.in_data_dir(tmp_path / f"data{len(started)}")
         worker = Worker(spy, memory, feedback, retry_handlers(), streaming=streaming, pool=pool)

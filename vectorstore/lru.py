@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
@@ -10,28 +11,32 @@ V = TypeVar("V")
 
 
 class LRU(Generic[K, V]):
-    """At most `limit` entries; reading one makes it the last to go."""
+    """At most `limit` entries; reading one makes it the last to go. Safe across threads."""
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
             raise ValueError("an LRU cache holds at least one entry")
         self.limit = limit
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
 
     def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.limit:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
 
     def pop(self, key: K) -> None:
-        self._items.pop(key, None)
+        with self._lock:
+            self._items.pop(key, None)
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
