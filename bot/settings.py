@@ -116,8 +116,9 @@ class Settings(BaseSettings):
         description="Comma-separated user ids the bot answers (empty: everyone).",
     )
     slack_answer_workers: int = Field(
-        2, alias="SLACK_ANSWER_WORKERS", ge=1, le=32,
-        description="Threads answering questions; acknowledgements never wait for them.",
+        8, alias="SLACK_ANSWER_WORKERS", ge=1, le=32,
+        description="Threads answering questions side by side (retrieval takes turns, LLM answers overlap); "
+                    "acknowledgements never wait for them.",
     )
     slack_answer_queue: int = Field(
         20, alias="SLACK_ANSWER_QUEUE", ge=1, le=10_000,

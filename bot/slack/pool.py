@@ -23,7 +23,7 @@ log = logging.getLogger("articlebot.slack")
 class AnswerPool:
     """`workers` daemon threads taking jobs from a queue of at most `queue_size` waiting jobs."""
 
-    def __init__(self, workers: int = 2, queue_size: int = 20) -> None:
+    def __init__(self, workers: int = 8, queue_size: int = 20) -> None:
         self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=queue_size)
         self._closed = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"articlebot-answer-{n}", daemon=True)

@@ -59,7 +59,7 @@ class Worker:
         """`streaming`: the answer function takes `on_token` (an LLM is configured), so
         the reply is posted at once as a placeholder and edited as the answer grows.
         `documents` lists what the store holds, for suggested prompts and the how-to;
-        without it they stay generic. `pool` runs the answers (default: 2 threads,
+        without it they stay generic. `pool` runs the answers (default: 8 threads,
         20 waiting questions)."""
         self._answer_fn = answer_fn
         self._pool = pool or AnswerPool()
