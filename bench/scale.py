@@ -48,8 +48,7 @@ def copy_into(target: ChromaStore, source: ChromaStore, count: int, rng: np.rand
     """The source's documents, then perturbed copies, until `count` documents are stored."""
     docs = [source.document_chunks(r.doc_id) for r in source.list_documents()]
     docs = [d for d in docs if d is not None]
-    terms = source._terms.get(include=["documents", "embeddings"])
-    target.put_terms(list(terms["documents"]), np.asarray(terms["embeddings"], dtype=np.float32))
+    target.put_terms(*source.stored_terms())
     for n in range(count):
         doc = docs[n % len(docs)]
         suffix = "" if n < len(docs) else f"~{n // len(docs)}"

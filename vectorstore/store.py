@@ -260,6 +260,13 @@ class ChromaStore:
             self._terms.upsert(ids=[self._term_id(t) for t in part], documents=part,
                                embeddings=vectors[start : start + _GET_BATCH])
 
+    def stored_terms(self) -> tuple[list[str], "np.ndarray"]:
+        """Every stored term with its vector (to copy a vocabulary into another store)."""
+        import numpy as np
+
+        got = self._terms.get(include=["documents", "embeddings"])
+        return list(got["documents"] or []), np.asarray(got["embeddings"], dtype=np.float32)
+
     def term_vectors(self, terms: Iterable[str]) -> dict[str, "np.ndarray"]:
         """Vectors of the given terms that are stored (cached: a term's vector never changes)."""
         import numpy as np
