@@ -365,17 +365,13 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     )
 
 
-def same_text(a: str, b: str) -> bool:
-    """Equal up to whitespace: the same article saved in another encoding or line ending."""
-    return a.split() == b.split()
-
-
 def check_not_duplicate(article: PreparedArticle, store: ChromaStore, shown: str) -> None:
-    """Refuse a new document whose text a stored one already holds: answers would cite it twice."""
-    for record in store.list_documents():
-        if same_text(record.text, article.text):
-            raise InputError(f"{shown}: has the same text as the stored document {record.doc_id!r}; "
-                             f"not stored twice (--allow-duplicate stores it anyway)")
+    """Refuse a new document whose text a stored one already holds (up to whitespace: the same
+    article in another encoding or line ending): answers would cite it twice."""
+    same = store.documents_with_text(article.text)
+    if same:
+        raise InputError(f"{shown}: has the same text as the stored document {same[0]!r}; "
+                         f"not stored twice (--allow-duplicate stores it anyway)")
 
 
 def ingest_paths(paths: list[Path], store: ChromaStore, options: IngestOptions = IngestOptions(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 Metadata = dict[str, str | int | float | bool]
@@ -67,3 +68,9 @@ class DocumentChunks:
     record: DocumentRecord
     hits: list[Hit]
     vectors: "object"  # numpy array (n, dim); typed loosely to keep numpy import lazy
+
+
+def text_key(text: str) -> str:
+    """A key equal for texts equal up to whitespace (the same article in another encoding
+    or line ending), so a duplicate is found by one lookup instead of reading every text."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]

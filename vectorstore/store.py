@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from vectorstore.errors import EmbeddingModelMismatch, StoreError, StoreInUse
 from vectorstore.lru import LRU
-from vectorstore.records import Chunk, DocumentChunks, DocumentRecord, Hit
+from vectorstore.records import Chunk, DocumentChunks, DocumentRecord, Hit, text_key
 
 if TYPE_CHECKING:
     import numpy as np
@@ -293,7 +293,7 @@ class ChromaStore:
             embeddings=[[1.0]],  # records are looked up by id, never by similarity
             metadatas=[{
                 "version": record.version, "title": record.title, "url": record.url,
-                "lang": record.lang, "source_site": record.source_site,
+                "lang": record.lang, "source_site": record.source_site, "text_key": text_key(record.text),
                 "created_at": record.created_at, "updated_at": record.updated_at,
                 "revision": record.revision,
                 "chunk_ids": json.dumps(list(record.chunk_ids)),
@@ -316,6 +316,11 @@ class ChromaStore:
             )
             for i, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
+
+    def documents_with_text(self, text: str) -> list[str]:
+        """Ids of the documents whose text equals `text` up to whitespace (one indexed lookup;
+        records written before the key existed are not found)."""
+        return list(self._documents.get(where={"text_key": text_key(text)}, include=[])["ids"])
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:
         found = self._records(ids=[doc_id])
