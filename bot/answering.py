@@ -49,13 +49,12 @@ def _highlights(entry: RankedParagraph) -> list[Highlight]:
     if not entry.sentences:
         return []
     best = entry.sentences[0].score
-    start = int(entry.hit.metadata.get("start", 0))
     marks = []
     for sentence in entry.sentences[:2]:
         if sentence.score < best - HIGHLIGHT_MARGIN:
             break
-        offset = int(sentence.metadata.get("start", 0)) - start
-        if 0 <= offset and entry.hit.text[offset : offset + len(sentence.text)] == sentence.text:
+        offset = entry.sentence_offset(sentence)
+        if offset is not None:
             marks.append(Highlight(offset, offset + len(sentence.text), sentence.text, round(sentence.score, 4)))
     return sorted(marks, key=lambda h: h.start)
 

@@ -77,10 +77,9 @@ def is_overview(signal: OverviewSignal, best_passage: float) -> bool:
 
 def lead_sentence(entry: "RankedParagraph") -> tuple[str, int]:
     """The paragraph's first sentence and its offset (the whole text if it has no sentences)."""
-    start = int(entry.hit.metadata.get("start", 0))
     for sentence in sorted(entry.sentences, key=lambda h: int(h.metadata.get("start", 0))):
-        offset = int(sentence.metadata.get("start", 0)) - start
-        if 0 <= offset and entry.hit.text[offset : offset + len(sentence.text)] == sentence.text:
+        offset = entry.sentence_offset(sentence)
+        if offset is not None:
             return sentence.text, offset
     return entry.hit.text, 0
 

@@ -51,6 +51,13 @@ class RankedParagraph:
     sentences: list[Hit] = field(default_factory=list)  # its sentences, best match first
     rank: tuple[int, int] = (0, 0)  # (document rank, paragraph number): the tie-breaker
 
+    def sentence_offset(self, sentence: Hit) -> int | None:
+        """Where one of its sentences starts in the paragraph text (None if the stored offsets disagree)."""
+        offset = int(sentence.metadata.get("start", 0)) - int(self.hit.metadata.get("start", 0))
+        if 0 <= offset and self.hit.text[offset : offset + len(sentence.text)] == sentence.text:
+            return offset
+        return None
+
 
 @dataclass
 class Retrieval:

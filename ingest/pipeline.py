@@ -130,7 +130,7 @@ class PreparedArticle:
 
 
 # Bump when chunking or embedded texts change, so unchanged files are re-chunked.
-# 4: Korean index terms get vectors of their own (`embed_new_terms`).
+# 4: Korean index terms get vectors of their own (`new_terms`, `embed_terms`).
 # 7: paragraphs longer than the model's window are split into pieces.
 CHUNKING_VERSION = "7"
 
@@ -244,11 +244,6 @@ def embed_terms(store: ChromaStore, terms: list[str], advance: Advance = _no_pro
         batch = terms[start : start + EMBED_BATCH]
         store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance))
     return len(terms)
-
-
-def embed_new_terms(store: ChromaStore, chunks: list[Chunk]) -> int:
-    """Give every Korean index term not yet stored its own vector; returns how many."""
-    return embed_terms(store, new_terms(store, chunks))
 
 
 @dataclass(frozen=True)

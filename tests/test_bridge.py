@@ -11,7 +11,7 @@ from bot.lexical import english_content_words
 from bot.retrieval import retrieve
 from ingest.chunking import index_terms
 from ingest.korean import has_hangul
-from ingest.pipeline import embed_new_terms
+from ingest.pipeline import embed_terms, new_terms
 from vectorstore.embeddings import ModelEmbeddings
 from vectorstore.records import Chunk
 
@@ -79,7 +79,7 @@ class _StoreWith:
 def test_models_without_a_word_floor_embed_no_terms_and_bridge_nothing(store) -> None:  # type: ignore[no-untyped-def]
     chunk = Chunk("p1", "투자 전략", "투자 전략", {"kind": "paragraph", "terms": "투자 전략"})
     stand_in = _StoreWith(NoFloorModel())
-    assert embed_new_terms(stand_in, [chunk]) == 0  # type: ignore[arg-type]
+    assert embed_terms(stand_in, new_terms(stand_in, [chunk])) == 0  # type: ignore[arg-type]
     doc = store.document_chunks("microsoft-openai-tensions.ko")
     assert bridge_terms("What strategy did Microsoft follow?", stand_in, [doc]).terms == {}  # type: ignore[arg-type]
 
