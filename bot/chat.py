@@ -111,7 +111,7 @@ def _answer(asked: "Question", store: ChromaStore, k: int, history: list[str], c
     if echo.started:
         console.print("")
     if echo.is_final(answer):  # what streamed is the answer: only the notes remain
-        for note in answer.notes:
+        for note in answer.remarks:
             console.print(note, style="dim", highlight=False)
     else:  # extractive, or a fallback replaced the streamed text
         console.print(render_answer(answer, show_passages=False))

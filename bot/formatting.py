@@ -77,7 +77,7 @@ def render_passages(passages: Sequence[Passage]) -> Group:
 def render_answer(answer: Answer, show_passages: bool = True) -> Group:
     """The answer, any notes, then the numbered passages with matches highlighted."""
     parts: list[Any] = [Text(answer.answer, style="bold" if not answer.abstained else "italic")]
-    parts.extend(Text(note, style="dim") for note in [*answer.notes, *answer.glosses])
+    parts.extend(Text(note, style="dim") for note in answer.remarks)
     if show_passages and answer.passages:
         parts.append(Text(""))
         parts.append(render_passages(answer.passages))
@@ -90,7 +90,7 @@ def answer_json(answer: Answer) -> str:
 
 def plain_text(answer: Answer) -> str:
     """A plain-text rendering (notifications, logs, Slack's fallback text)."""
-    lines = [answer.answer, *answer.notes, *answer.glosses]
+    lines = [answer.answer, *answer.remarks]
     title = common_title(answer.passages)
     if title:
         lines.append(f"From: {title}")

@@ -51,5 +51,10 @@ class Answer:
     # reading aids for a quote in another language: figures restated, matched words, the LLM hint
     glosses: list[str] = field(default_factory=list)
 
+    @property
+    def remarks(self) -> list[str]:
+        """What is shown under the answer: its notes, then the reading aids."""
+        return [*self.notes, *self.glosses]
+
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

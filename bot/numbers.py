@@ -81,6 +81,11 @@ def plain_numbers(text: str) -> set[float]:
     return {_to_float(m.group(0)) for m in _PLAIN_NUMBER.finditer(text)}
 
 
+def _plain_amount(value: float) -> str:
+    """1234 -> "1,234"; 12.5 -> "12.5"."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
 def english_amount(value: float) -> str:
     """1.4e10 -> "14 billion"; small values with thousands separators."""
     for word, scale in (("trillion", 1e12), ("billion", 1e9), ("million", 1e6)):
@@ -88,7 +93,7 @@ def english_amount(value: float) -> str:
             amount = value / scale
             text = f"{amount:.2f}".rstrip("0").rstrip(".")
             return f"{text} {word}"
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    return _plain_amount(value)
 
 
 def conversion(figure: Figure) -> str:
@@ -110,7 +115,7 @@ def same_value(a: float, b: float, scaled: bool) -> bool:
 def korean_amount(value: float) -> str:
     """1.4e10 -> "140억"; 2.5e12 -> "2조 5000억": Korean counts in myriads, not thousands."""
     if value < 10_000 or value != int(value) and value < 1e8:
-        return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+        return _plain_amount(value)
     parts = []
     rest = int(round(value))
     for unit, scale in (("조", 10**12), ("억", 10**8), ("만", 10**4)):

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vectorstore.store import CACHE_DOCUMENTS, CACHE_TERMS
+
 
 def default_data_dir() -> Path:
     """$XDG_DATA_HOME/articlebot, i.e. ~/.local/share/articlebot by default."""
@@ -59,11 +61,11 @@ class Settings(BaseSettings):
                     "(the model reads about 512 tokens, ~1,200 characters of Korean).",
     )
     store_cache_documents: int = Field(
-        64, alias="STORE_CACHE_DOCUMENTS", ge=1, le=100_000,
+        CACHE_DOCUMENTS, alias="STORE_CACHE_DOCUMENTS", ge=1, le=100_000,
         description="Documents kept in memory with their vectors (least recently used out; ~0.2 MB each).",
     )
     store_cache_terms: int = Field(
-        50_000, alias="STORE_CACHE_TERMS", ge=1, le=10_000_000,
+        CACHE_TERMS, alias="STORE_CACHE_TERMS", ge=1, le=10_000_000,
         description="Word-bridge term vectors kept in memory (least recently used out; 1.5 KB each).",
     )
     max_question_chars: int = Field(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli_support import user_errors
+from bot.cli_support import load_settings, user_errors
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -118,7 +118,6 @@ def refresh(doc_ids: tuple[str, ...], every: str, allow_private: bool, json_: bo
     and is marked gone (see `articlebot docs`); a failing one is kept and retried later.
     Slack threads whose answer quoted a changed passage get one note (SLACK_UPDATE_NOTES).
     """
-    from bot.cli_support import load_settings
     from bot.runtime import fetch_limits, open_store
     from bot.slack.updates import UpdateNotifier
     from ingest.feeds import FeedList, refresh_round
@@ -156,7 +155,6 @@ def refresh(doc_ids: tuple[str, ...], every: str, allow_private: bool, json_: bo
 @user_errors
 def follow(feed_url: str, allow_private: bool, json_: bool) -> None:
     """Follow an RSS or Atom feed: ingest every item's page now, new and changed ones on each refresh."""
-    from bot.cli_support import load_settings
     from bot.runtime import fetch_limits, open_store
     from ingest.feeds import FeedList, follow as follow_feed
     from ingest.fetching import Fetcher
@@ -184,7 +182,6 @@ def feeds(json_: bool) -> None:
     """List followed feeds."""
     from dataclasses import asdict
 
-    from bot.cli_support import load_settings
     from ingest.feeds import FeedList
 
     followed = FeedList(load_settings().data_dir).all()
@@ -203,7 +200,6 @@ def feeds(json_: bool) -> None:
 @user_errors
 def unfollow(feed_url: str) -> None:
     """Stop following a feed (its articles stay; `articlebot remove DOC_ID` deletes one)."""
-    from bot.cli_support import load_settings
     from ingest.feeds import FeedList
 
     feed_list = FeedList(load_settings().data_dir)

@@ -260,8 +260,8 @@ def answer_message(answer: Answer, feedback_value: str = "", asked_by: str = "",
         sections = sections[:MAX_ANSWER_SECTIONS]
         sections[-1] = clip(sections[-1], SECTION_LIMIT - 1) + ("" if sections[-1].endswith(ELLIPSIS) else ELLIPSIS)
     head.extend(_section(s) for s in sections)
-    if answer.notes or answer.glosses:
-        head.append(_context("\n".join(escape(n) for n in [*answer.notes, *answer.glosses])))
+    if answer.remarks:
+        head.append(_context("\n".join(escape(n) for n in answer.remarks)))
 
     tail: list[Block] = [feedback_block(feedback_value)] if feedback_value else []
     passages = [] if answer.abstained else list(answer.passages)

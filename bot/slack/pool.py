@@ -15,15 +15,22 @@ import threading
 import time
 from typing import Callable
 
+from bot.settings import Settings
+
 Job = Callable[[], None]
 
 log = logging.getLogger("articlebot.slack")
 
 
+# The defaults are SLACK_ANSWER_WORKERS' and SLACK_ANSWER_QUEUE's.
+WORKERS = Settings.model_fields["slack_answer_workers"].default
+QUEUE_SIZE = Settings.model_fields["slack_answer_queue"].default
+
+
 class AnswerPool:
     """`workers` daemon threads taking jobs from a queue of at most `queue_size` waiting jobs."""
 
-    def __init__(self, workers: int = 8, queue_size: int = 20) -> None:
+    def __init__(self, workers: int = WORKERS, queue_size: int = QUEUE_SIZE) -> None:
         self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=queue_size)
         self._closed = threading.Event()
         self._threads = [threading.Thread(target=self._work, name=f"articlebot-answer-{n}", daemon=True)

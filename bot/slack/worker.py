@@ -59,8 +59,8 @@ class Worker:
         """`streaming`: the answer function takes `on_token` (an LLM is configured), so
         the reply is posted at once as a placeholder and edited as the answer grows.
         `documents` lists what the store holds, for suggested prompts and the how-to;
-        without it they stay generic. `pool` runs the answers (default: 8 threads,
-        20 waiting questions)."""
+        without it they stay generic. `pool` runs the answers (default: SLACK_ANSWER_WORKERS
+        threads, SLACK_ANSWER_QUEUE waiting questions, at their defaults)."""
         self._answer_fn = answer_fn
         self._pool = pool or AnswerPool()
         self._max_question_chars = max_question_chars
