@@ -16,19 +16,46 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from contextlib import closing
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Iterator, TypeVar
+
+_F = TypeVar("_F", bound="SharedFile")
 
 Conversation = tuple[str, str]
 """(channel id, thread ts) — or (channel id, "") for the top level of a DM."""
 
 
-def open_shared(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit, write-ahead mode: several threads and processes share the file."""
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    return conn
+class SharedFile:
+    """An SQLite file under the data folder that several threads and processes share.
+
+    Subclasses name the file (`FILE_NAME`) and its tables (`SCHEMA`); each use opens
+    its own connection, in autocommit and write-ahead mode.
+    """
+
+    FILE_NAME = ""
+    SCHEMA: tuple[str, ...] = ()
+    path: Path
+
+    def _create(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as conn:
+            for statement in self.SCHEMA:
+                conn.execute(statement)
+
+    @classmethod
+    def in_data_dir(cls: type[_F], data_dir: Path) -> _F:
+        return cls(Path(data_dir) / cls.FILE_NAME)  # type: ignore[call-arg]
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            yield conn
+        finally:
+            conn.close()
 
 
 class ConversationMemory:
@@ -68,7 +95,7 @@ class ConversationMemory:
         return questions
 
 
-class SharedConversationMemory(ConversationMemory):
+class SharedConversationMemory(SharedFile, ConversationMemory):
     """`ConversationMemory` kept in SQLite under the data folder: a restarted bot, or a
     second replica sharing the folder, still knows its threads and their questions.
 
@@ -78,46 +105,39 @@ class SharedConversationMemory(ConversationMemory):
     """
 
     FILE_NAME = "slack-conversations.sqlite3"
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS conversations (channel TEXT, thread TEXT, touched REAL,"
+        " PRIMARY KEY (channel, thread))",
+        "CREATE TABLE IF NOT EXISTS questions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " channel TEXT, thread TEXT, question TEXT)",
+        "CREATE INDEX IF NOT EXISTS questions_by_conversation ON questions (channel, thread)",
+    )
     PRUNE_EVERY = 200  # writes between prunes of the oldest conversations
 
     def __init__(self, path: Path, max_conversations: int = 5000, max_questions: int = 10,
                  clock: Callable[[], float] = time.time) -> None:
-        super().__init__(max_conversations, max_questions)
-        self.path = Path(path)
+        ConversationMemory.__init__(self, max_conversations, max_questions)
         self._clock = clock
         self._writes = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS conversations (channel TEXT, thread TEXT, touched REAL,"
-                         " PRIMARY KEY (channel, thread))")
-            conn.execute("CREATE TABLE IF NOT EXISTS questions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                         " channel TEXT, thread TEXT, question TEXT)")
-            conn.execute("CREATE INDEX IF NOT EXISTS questions_by_conversation ON questions (channel, thread)")
-
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> "SharedConversationMemory":
-        return cls(Path(data_dir) / cls.FILE_NAME)
-
-    def _connect(self) -> sqlite3.Connection:
-        return open_shared(self.path)
+        self._create(path)
 
     def history(self, conversation: Conversation) -> tuple[str, ...]:
-        with closing(self._connect()) as conn:
+        with self._connection() as conn:
             rows = conn.execute("SELECT question FROM questions WHERE channel = ? AND thread = ?"
                                 " ORDER BY id DESC LIMIT ?", (*conversation, self._max_questions)).fetchall()
         return tuple(row[0] for row in reversed(rows))
 
     def knows(self, conversation: Conversation) -> bool:
-        with closing(self._connect()) as conn:
+        with self._connection() as conn:
             return conn.execute("SELECT 1 FROM conversations WHERE channel = ? AND thread = ?",
                                 conversation).fetchone() is not None
 
     def open(self, conversation: Conversation) -> None:
-        with closing(self._connect()) as conn:
+        with self._connection() as conn:
             self._touch_row(conn, conversation)
 
     def remember(self, conversation: Conversation, question: str) -> None:
-        with closing(self._connect()) as conn:
+        with self._connection() as conn:
             self._touch_row(conn, conversation)
             conn.execute("INSERT INTO questions (channel, thread, question) VALUES (?, ?, ?)", (*conversation, question))
             conn.execute("DELETE FROM questions WHERE channel = ? AND thread = ? AND id NOT IN (SELECT id FROM"
@@ -166,7 +186,7 @@ class SeenEvents:
             return True
 
 
-class SharedSeenEvents(SeenEvents):
+class SharedSeenEvents(SharedFile, SeenEvents):
     """`SeenEvents` kept in SQLite under the data folder, so that a restarted bot, or a
     second replica sharing the folder, still answers a retried event only once.
 
@@ -176,39 +196,24 @@ class SharedSeenEvents(SeenEvents):
     """
 
     FILE_NAME = "slack-events.sqlite3"
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)",)
     PRUNE_EVERY = 500  # claims between prunes
 
     def __init__(self, path: Path, ttl_seconds: float = 3600.0,
                  clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
-        self._ttl = ttl_seconds
-        self._clock = clock
+        SeenEvents.__init__(self, ttl_seconds, clock=clock)
         self._claims = 0
-        self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
-
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> "SharedSeenEvents":
-        return cls(Path(data_dir) / cls.FILE_NAME)
-
-    def _connect(self) -> sqlite3.Connection:
-        return open_shared(self.path)
+        self._create(path)
 
     def claim(self, key: Hashable) -> bool:
         now = self._clock()
-        with self._lock:
+        with self._lock, self._connection() as conn:
             self._claims += 1
-            conn = self._connect()
-            try:
-                if self._claims % self.PRUNE_EVERY == 1:
-                    conn.execute("DELETE FROM seen WHERE at < ?", (now - self._ttl,))
-                inserted = conn.execute("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)",
-                                        (str(key), now)).rowcount == 1
-                if not inserted:  # seen before: a claim older than the TTL counts as new
-                    inserted = conn.execute("UPDATE seen SET at = ? WHERE key = ? AND at < ?",
-                                            (now, str(key), now - self._ttl)).rowcount == 1
-                return inserted
-            finally:
-                conn.close()
+            if self._claims % self.PRUNE_EVERY == 1:
+                conn.execute("DELETE FROM seen WHERE at < ?", (now - self._ttl,))
+            inserted = conn.execute("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)",
+                                    (str(key), now)).rowcount == 1
+            if not inserted:  # seen before: a claim older than the TTL counts as new
+                inserted = conn.execute("UPDATE seen SET at = ? WHERE key = ? AND at < ?",
+                                        (now, str(key), now - self._ttl)).rowcount == 1
+            return inserted
