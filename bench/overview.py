@@ -17,18 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from report import save  # noqa: E402
+from report import fit_split, report_split, save  # noqa: E402
 
-from bot.evaluation.benchmark import SquadBenchmark, build_benchmark  # noqa: E402
 from bot.evaluation.gold import bundled_gold_files, load_gold  # noqa: E402
-from bot.evaluation.squad import parse_entries  # noqa: E402
 from bot.overview import is_overview  # noqa: E402
 from bot.retrieval import retrieve  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from vectorstore.store import ChromaStore  # noqa: E402
 
-SQUAD = ROOT.parent / "shared" / "benchmarks" / "korquad" / "KorQuAD_v1.0_dev.json"
-DATA = ROOT / "bot" / "evaluation" / "data"
 FIT_REQUESTS = ["Give me a summary of the article", "Can you summarise this?", "What's the gist?", "tl;dr",
                 "이 글 요약해줘", "기사 핵심만 알려줘", "Overview of the story please",
                 "What does the article say overall?"]
@@ -55,13 +51,11 @@ def rate(rows: Sequence[tuple[float, float, bool, str]]) -> float:
 
 def main() -> None:
     settings = Settings()
-    translations = [DATA / "korquad-dev-en.jsonl"]
     results: dict[str, object] = {}
-    fit = build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True, translations), settings)
+    fit = fit_split(settings)
     topical = [q.question for path in bundled_gold_files().values() for q in load_gold(path)]
     topical += [q.question for q in fit.questions]
-    report = build_benchmark(SquadBenchmark(SQUAD, parse_entries("35-54"), (), 8, True, translations,
-                                            (DATA / "tramline.en.txt",), (DATA / "tramline.jsonl",)), settings)
+    report = report_split(settings)
     for split, store, requests, questions in (("fit", fit.store, FIT_REQUESTS, topical),
                                               ("report", report.store, REPORT_REQUESTS,
                                                [q.question for q in report.questions])):

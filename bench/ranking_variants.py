@@ -21,18 +21,17 @@ from typing import Sequence
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import fit_split, report_split  # noqa: E402
 
 from bot.bridge import bridge_terms  # noqa: E402
-from bot.evaluation.benchmark import SquadBenchmark, build_benchmark  # noqa: E402
 from bot.evaluation.gold import GoldQuestion, bundled_gold_files, load_gold  # noqa: E402
 from bot.evaluation.metrics import QuestionResult  # noqa: E402
-from bot.evaluation.squad import parse_entries  # noqa: E402
 from bot.retrieval import MAX_DOCUMENTS, NOMINATING_HITS, score_documents  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from vectorstore.store import ChromaStore  # noqa: E402
 
-SQUAD = ROOT.parent / "shared" / "benchmarks" / "korquad" / "KorQuAD_v1.0_dev.json"
-DATA = ROOT / "bot" / "evaluation" / "data"
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,11 @@ def measure(label: str, store: ChromaStore, questions: Sequence[GoldQuestion]) -
 
 def main() -> None:
     settings = Settings()
-    translations = [DATA / "korquad-dev-en.jsonl"]
-    fit = build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True, translations), settings)
+    fit = fit_split(settings)
     bundled = [q for path in bundled_gold_files().values() for q in load_gold(path)]
     measure("fit: bundled dev + extra (stored beside KorQuAD 0-19)", fit.store, bundled)
     measure("fit: KorQuAD 0-19 + translations", fit.store, fit.questions)
-    report = build_benchmark(SquadBenchmark(SQUAD, parse_entries("35-54"), (), 8, True, translations,
-                                            (DATA / "tramline.en.txt",), (DATA / "tramline.jsonl",)), settings)
+    report = report_split(settings)
     measure("report: KorQuAD 35-54 + translations + tram article", report.store, report.questions)
 
 

@@ -9,9 +9,30 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+SQUAD = ROOT.parent / "shared" / "benchmarks" / "korquad" / "KorQuAD_v1.0_dev.json"
+DATA = ROOT / "bot" / "evaluation" / "data"
+
+
+def fit_split(settings: Any) -> Any:
+    """KorQuAD dev entries 0-19 stored beside the bundled article, with their English translations."""
+    from bot.evaluation.benchmark import SquadBenchmark, build_benchmark
+    from bot.evaluation.squad import parse_entries
+
+    return build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True,
+                                          [DATA / "korquad-dev-en.jsonl"]), settings)
+
+
+def report_split(settings: Any) -> Any:
+    """KorQuAD dev entries 35-54 with their translations, and the English tram article with its gold."""
+    from bot.evaluation.benchmark import SquadBenchmark, build_benchmark
+    from bot.evaluation.squad import parse_entries
+
+    return build_benchmark(SquadBenchmark(SQUAD, parse_entries("35-54"), (), 8, True, [DATA / "korquad-dev-en.jsonl"],
+                                          (DATA / "tramline.en.txt",), (DATA / "tramline.jsonl",)), settings)
 
 
 def run_cli(args: list[str], data_dir: Path) -> tuple[str, float]:

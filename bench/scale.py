@@ -30,17 +30,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from report import save  # noqa: E402
+from report import fit_split, save  # noqa: E402
 
 from bot.answering import answer_question  # noqa: E402
-from bot.evaluation.benchmark import SquadBenchmark, build_benchmark  # noqa: E402
 from bot.evaluation.gold import bundled_gold_files, load_gold  # noqa: E402
-from bot.evaluation.squad import parse_entries  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from vectorstore.records import Chunk  # noqa: E402
 from vectorstore.store import ChromaStore  # noqa: E402
 
-SQUAD = ROOT.parent / "shared" / "benchmarks" / "korquad" / "KorQuAD_v1.0_dev.json"
 NOISE = 0.01
 
 
@@ -91,7 +88,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[100, 1000])
     args = parser.parse_args()
     settings = Settings()
-    real = build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True), settings)
+    real = fit_split(settings)
     gold = load_gold(bundled_gold_files()["dev"])
     english = [q.question for q in gold if q.lang == "en"]
     korean = [q.question for q in gold if q.lang == "ko"]
