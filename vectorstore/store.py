@@ -220,12 +220,13 @@ class ChromaStore:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def query(self, vector: "np.ndarray", n: int) -> list[Hit]:
+    def query(self, vector: "np.ndarray", n: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The `n` chunks nearest the vector (among those matching `where`, if given)."""
         total = self.count()
         if total == 0:
             return []
         got = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total),
+            query_embeddings=[vector], n_results=min(n, total), where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [

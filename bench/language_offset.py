@@ -1,0 +1,121 @@
+"""Fit the cross-language similarity offset on the fit split; report it on the report split.
+
+    python bench/language_offset.py > bench/language_offset.txt
+
+Multilingual e5 scores a passage in the question's own language higher than an
+equally relevant one in another language. In a store that holds articles in
+both, that bias decides which article a question reaches. `bot.retrieval` adds
+one constant, CROSS_LANGUAGE_OFFSET, to every similarity that crosses languages
+(in nomination and in ranking). This script tries a grid of values on answerable
+questions, grouped by (question language, article language), and picks the value
+with the best MRR averaged over the groups, so that the small cross-language
+groups weigh as much as the large same-language ones. Fit split: KorQuAD dev
+entries 0-19, the bundled article and the English harbour article, with their
+questions in both languages. Report split: entries 35-54 and the English tram
+article. Entries 70-139 are held out for checks by others and never read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from statistics import mean
+from typing import Sequence
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import fit_split, report_split  # noqa: E402
+
+from bot.bridge import bridge_terms  # noqa: E402
+from bot.evaluation.gold import GoldQuestion, bundled_gold_files, load_gold  # noqa: E402
+from bot.evaluation.metrics import QuestionResult  # noqa: E402
+from bot.retrieval import (BM25_WEIGHT, DENSE_KINDS, MAX_DOCUMENTS, NOMINATING_HITS, SCORE_DECIMALS,  # noqa: E402
+                           language_offset, score_documents)
+from bot.settings import Settings  # noqa: E402
+from vectorstore.records import DocumentChunks, Hit  # noqa: E402
+from vectorstore.store import ChromaStore  # noqa: E402
+
+GRID = [round(0.01 * i, 2) for i in range(0, 11)]
+Prepared = tuple[object, list[Hit], dict[str, DocumentChunks | None]]
+
+
+def prepare(store: ChromaStore, question: GoldQuestion) -> Prepared:
+    vector = store.embeddings.embed_question(question.question)
+    hits = store.query(vector, NOMINATING_HITS)
+    seen = {h.id for h in hits}
+    hits += [h for h in store.query(vector, NOMINATING_HITS, where={"lang": {"$ne": question.lang}})
+             if h.id not in seen]
+    ids = dict.fromkeys(str(h.metadata.get("doc_id")) for h in hits)
+    return vector, hits, {i: store.document_chunks(i) for i in ids}
+
+
+def ranked(store: ChromaStore, question: GoldQuestion, prepared: Prepared, offset: float) -> list[str]:
+    vector, hits, chunks = prepared
+    order = sorted(hits, key=lambda h: -round(h.score + language_offset(
+        question.lang, str(h.metadata.get("lang", "")), offset), SCORE_DECIMALS))
+    ids = list(dict.fromkeys(str(h.metadata.get("doc_id")) for h in order))[:MAX_DOCUMENTS]
+    documents = [d for d in (chunks[i] for i in ids) if d is not None]
+    bridged = [t for terms in bridge_terms(question.question, store, documents).terms.values() for t in terms]
+    paragraphs = score_documents(question.question, vector, documents, BM25_WEIGHT, bridged, DENSE_KINDS,
+                                 question.lang, offset)
+    return [p.hit.text for p in paragraphs[:5]]
+
+
+def mrr(results: Sequence[QuestionResult]) -> float:
+    return sum(1 / r for r in (x.first_hit() for x in results) if r) / (len(results) or 1)
+
+
+def recall3(results: Sequence[QuestionResult]) -> float:
+    return sum(1 for r in (x.first_hit() for x in results) if r and r <= 3) / (len(results) or 1)
+
+
+def measure(label: str, store: ChromaStore, groups: dict[str, list[GoldQuestion]]) -> dict[float, float]:
+    """Print each group's R@3/MRR per offset; return the MRR averaged over the groups."""
+    prepared = {g: [prepare(store, q) for q in qs if q.answerable] for g, qs in groups.items()}
+    asked = {g: [q for q in qs if q.answerable] for g, qs in groups.items()}
+    print(f"\n## {label}\n{'offset':>6}  " + "  ".join(f"{g} (n={len(asked[g])})".ljust(22) for g in groups)
+          + "  mean MRR")
+    averages = {}
+    for offset in GRID:
+        cells, mrrs = [], []
+        for g in groups:
+            results = [QuestionResult(q, ranked(store, q, p, offset), False, "", 0.0)
+                       for q, p in zip(asked[g], prepared[g])]
+            mrrs.append(mrr(results))
+            cells.append(f"R@3 {recall3(results):.3f} MRR {mrrs[-1]:.3f}".ljust(22))
+        averages[offset] = mean(mrrs)
+        print(f"{offset:6.2f}  " + "  ".join(cells) + f"  {averages[offset]:.3f}", flush=True)
+    return averages
+
+
+def grouped(questions: Sequence[GoldQuestion], article_language: str, name: str) -> dict[str, list[GoldQuestion]]:
+    groups: dict[str, list[GoldQuestion]] = {}
+    for q in questions:
+        groups.setdefault(f"{name} {q.lang}/{article_language}", []).append(q)
+    return groups
+
+
+def main() -> None:
+    settings = Settings()
+    fit = fit_split(settings)
+    bundled = [q for path in bundled_gold_files().values() for q in load_gold(path)]
+    harbour = load_gold(ROOT / "bot" / "evaluation" / "data" / "harbour-desal.jsonl")
+    korquad = [q for q in fit.questions if q not in harbour]
+    groups = {**grouped(bundled, "ko", "bundled"), **grouped(korquad, "ko", "korquad"),
+              **grouped(harbour, "en", "harbour")}
+    averages = measure("fit: KorQuAD 0-19 + bundled + harbour (en)", fit.store, groups)
+    best = max(GRID, key=lambda o: (round(averages[o], 3), -o))
+    print(f"\nfitted CROSS_LANGUAGE_OFFSET = {best}")
+    report = report_split(settings)
+    tram = load_gold(ROOT / "bot" / "evaluation" / "data" / "tramline.jsonl")
+    korquad = [q for q in report.questions if q not in tram]
+    measure("report: KorQuAD 35-54 + tram (en)", report.store,
+            {**grouped(korquad, "ko", "korquad"), **grouped(tram, "en", "tram")})
+
+
+if __name__ == "__main__":
+    main()
