@@ -3,8 +3,9 @@
     python bench/fit_answerability.py [--squad FILE] [--json]
 
 Fit split: the bundled article's dev and extra sets, KorQuAD 1.0 dev entries
-0-19 stored beside it (entries 20-34 asked about but not stored), their English
-translations, and off-topic questions. Report split: entries 35-54 stored,
+0-19 and the English harbour article stored beside it (entries 20-34 asked about
+but not stored), their English translations, the harbour article's English and
+Korean questions, and off-topic questions. Report split: entries 35-54 stored,
 55-69 not. Entries 70-139 are held out for checks by others and never read.
 The fitted weights are printed in the form `bot/answerability.py` keeps them;
 paste them there when they change. A logistic regression with balanced classes
@@ -48,7 +49,7 @@ def source(question: GoldQuestion, bundled: bool) -> str:
         return "korquad"
     if not bundled:  # the report split's only other gold is the tram article's
         return "tram"
-    return "off-topic" if question.id.startswith("o") else "bundled"
+    return {"o": "off-topic", "h": "harbour"}.get(question.id[0], "bundled")
 
 
 DUMP: list[dict] = []  # type: ignore[type-arg]  # each question's evidence, for --dump
@@ -104,8 +105,9 @@ def rates(scores: np.ndarray, y: np.ndarray, groups: list[str], pair_of: list[st
 def split(settings: Settings, squad: Path, held: str, unseen: str, bundled: bool) -> tuple:  # type: ignore[type-arg]
     bench = SquadBenchmark(squad, parse_entries(held), parse_entries(unseen), 8,
                            translations=[GOLD / "korquad-dev-en.jsonl"],
-                           extra_articles=[] if bundled else [GOLD / "tramline.en.txt"],
-                           extra_gold=[GOLD / "offtopic.jsonl"] if bundled else [GOLD / "tramline.jsonl"])
+                           extra_articles=[GOLD / ("harbour-desal.en.txt" if bundled else "tramline.en.txt")],
+                           extra_gold=[GOLD / "offtopic.jsonl", GOLD / "harbour-desal.jsonl"] if bundled
+                           else [GOLD / "tramline.jsonl"])
     built = build_benchmark(bench, settings, lambda line: print(line, file=sys.stderr))
     questions = built.questions
     if bundled:

@@ -18,12 +18,14 @@ DATA = ROOT / "bot" / "evaluation" / "data"
 
 
 def fit_split(settings: Any) -> Any:
-    """KorQuAD dev entries 0-19 stored beside the bundled article, with their English translations."""
+    """KorQuAD dev entries 0-19 stored beside the bundled article and the English harbour article,
+    with their English translations and the harbour article's gold (English and Korean questions)."""
     from bot.evaluation.benchmark import SquadBenchmark, build_benchmark
     from bot.evaluation.squad import parse_entries
 
-    return build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True,
-                                          [DATA / "korquad-dev-en.jsonl"]), settings)
+    return build_benchmark(SquadBenchmark(SQUAD, parse_entries("0-19"), (), 8, True, [DATA / "korquad-dev-en.jsonl"],
+                                          (DATA / "harbour-desal.en.txt",), (DATA / "harbour-desal.jsonl",)),
+                           settings)
 
 
 def report_split(settings: Any) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from bot.bridge import WordBridge, bridge_terms
 from bot.lexical import bm25_scores, question_terms
@@ -39,12 +39,13 @@ SCORE_DECIMALS = 5  # scores closer than this are ties, whatever the machine's f
 MIN_TITLE = 3  # a title shorter than this is too common a string to scope a question by
 CATALOGUE_TITLES = 5  # stored titles a refusal may name beside the searched ones
 DENSE_KINDS = ("sentence", "window")  # the chunks whose similarity a paragraph may take
-# Added to a chunk's similarity when it is in another language than the question.
-# Multilingual e5 scores a text in the question's own language higher than an
-# equally relevant one in another, so without it a Korean question prefers any
-# Korean article to the English one that answers it. Fitted by
-# `bench/language_offset.py` on the fit split (docs/retrieval.md has the numbers).
-CROSS_LANGUAGE_OFFSET = 0.0
+# Added to a chunk's similarity when it is in another language than the question,
+# by question language. Multilingual e5 scores a text in a Korean question's own
+# language higher than an equally relevant English one, so without it a Korean
+# question prefers any Korean article to the English one that answers it; English
+# questions show no such bias. Fitted by `bench/language_offset.py` on the fit
+# split (docs/retrieval.md has the numbers); a language without fit data gets 0.
+CROSS_LANGUAGE_OFFSETS: dict[str, float] = {"en": 0.0, "ko": 0.09}
 
 
 @dataclass
@@ -87,9 +88,11 @@ def _zscore(values: "np.ndarray") -> "np.ndarray":
     return (values - values.mean()) / spread if spread > 1e-9 else values * 0.0
 
 
-def language_offset(question_language: str, text_language: str, offset: float = CROSS_LANGUAGE_OFFSET) -> float:
+def language_offset(question_language: str, text_language: str,
+                    offsets: Mapping[str, float] = CROSS_LANGUAGE_OFFSETS) -> float:
     """What a similarity gains for crossing languages (0 within one, or where either is unknown)."""
-    return offset if question_language and text_language and question_language != text_language else 0.0
+    crosses = question_language and text_language and question_language != text_language
+    return offsets.get(question_language, 0.0) if crosses else 0.0
 
 
 def score_documents(question: str, vector: "np.ndarray", documents: list[DocumentChunks],
@@ -97,7 +100,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
                     bridged_terms: Sequence[str] = (),
                     dense_kinds: Sequence[str] = DENSE_KINDS,
                     question_language: str = "",
-                    cross_offset: float = CROSS_LANGUAGE_OFFSET) -> list[RankedParagraph]:
+                    offsets: Mapping[str, float] = CROSS_LANGUAGE_OFFSETS) -> list[RankedParagraph]:
     """Rank every paragraph of the given documents for the question (no I/O).
 
     `bridged_terms` are extra BM25 query terms (the question's words in Korean).
@@ -107,7 +110,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
     import numpy as np
 
     entries: list[RankedParagraph] = []
-    offsets: list[float] = []
+    added: list[float] = []
     for doc_rank, doc in enumerate(documents):
         sims = doc.vectors @ vector
         by_parent: dict[str, RankedParagraph] = {}
@@ -117,7 +120,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
                                         rank=(doc_rank, int(hit.metadata.get("paragraph", 0))))
                 by_parent[hit.id] = entry
                 entries.append(entry)
-                offsets.append(language_offset(question_language, doc.record.lang, cross_offset))
+                added.append(language_offset(question_language, doc.record.lang, offsets))
         for hit, sim in zip(doc.hits, sims.tolist()):
             entry = by_parent.get(str(hit.metadata.get("parent_id")))
             if entry is None or hit.metadata.get("kind") not in dense_kinds:
@@ -127,7 +130,7 @@ def score_documents(question: str, vector: "np.ndarray", documents: list[Documen
                 entry.sentences.append(Hit(hit.id, hit.text, hit.metadata, sim))
     if not entries:
         return []
-    dense = _zscore(np.array([e.dense for e in entries]) + np.array(offsets))
+    dense = _zscore(np.array([e.dense for e in entries]) + np.array(added))
     terms = [str(e.hit.metadata.get("terms", "")).split() for e in entries]
     vocabulary = {t for doc_terms in terms for t in doc_terms}
     query = [*question_terms(question, vocabulary), *bridged_terms]
@@ -144,19 +147,19 @@ def names_title(question: str, title: str) -> bool:
 
 
 def nominate(store: ChromaStore, vector: "np.ndarray", question: str, question_language: str = "",
-             cross_offset: float = CROSS_LANGUAGE_OFFSET) -> tuple[list[str], bool]:
+             offsets: Mapping[str, float] = CROSS_LANGUAGE_OFFSETS) -> tuple[list[str], bool]:
     """Document ids to read, best first, and whether the question's named title scoped them.
 
     Chunks in other languages than the question's get a search of their own, so
     that a store full of same-language articles cannot push them all out.
     """
     hits = store.query(vector, NOMINATING_HITS)
-    if question_language and cross_offset:
+    if offsets.get(question_language):
         seen = {h.id for h in hits}
         others = store.query(vector, NOMINATING_HITS, where={"lang": {"$ne": question_language}})
         hits += [h for h in others if h.id not in seen]
     hits.sort(key=lambda h: -round(h.score + language_offset(question_language, str(h.metadata.get("lang", "")),
-                                                             cross_offset), SCORE_DECIMALS))
+                                                             offsets), SCORE_DECIMALS))
     nominated = list(dict.fromkeys(str(h.metadata.get("doc_id")) for h in hits))
     titles = {str(h.metadata.get("doc_id")): str(h.metadata.get("title", "")) for h in hits}
     named = [d for d in nominated if names_title(question, titles[d])]
