@@ -7,11 +7,15 @@ are complete on disk); tests that change a store get their own copy of it.
 from __future__ import annotations
 
 import os
+import queue
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -121,6 +125,27 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         stop_process(proc)
 
 
+@pytest.fixture
+def chroma_database(chroma_server: tuple[str, int], store, embeddings) -> str:  # type: ignore[no-untyped-def]
+    """A fresh database on the Chroma server holding a copy of the ingested store (no re-embedding)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from vectorstore.store import ChromaStore
+
+    host, port = chroma_server
+    database = f"test-{uuid.uuid4().hex[:12]}"
+    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host,
+                                        chroma_server_http_port=port, anonymized_telemetry=False,
+                                        )).create_database(database)
+    target = ChromaStore.http(host, port, embeddings, database=database)
+    for attribute in ("_collection", "_documents", "_terms"):
+        got = getattr(store, attribute).get(include=["documents", "metadatas", "embeddings"])
+        getattr(target, attribute).upsert(ids=got["ids"], documents=got["documents"],
+                                         metadatas=got["metadatas"], embeddings=got["embeddings"])
+    return database
+
+
 def wait_until_accepting(host: str, port: int, proc: subprocess.Popen,
                          ceiling_s: float = WAIT_CEILING_S) -> bool:
     """Wait for a server process to accept connections; False if it exits or the ceiling passes."""
@@ -153,6 +178,46 @@ def wait_or_kill(proc: subprocess.Popen, ceiling_s: float = WAIT_CEILING_S) -> i
         proc.kill()
         proc.wait()
         raise
+
+
+class ArticlebotProcess:
+    """A running `articlebot …` whose stderr lines are collected as they come."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        # stdout is not read, so it must not be a pipe that could fill up and block the bot
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._queue.put(line)
+
+    def wait_for_line(self, pattern: str, timeout: float = WAIT_CEILING_S) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None and self._queue.empty():
+                    break
+                continue
+            self.lines.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+        raise AssertionError(f"no line matching {pattern!r}; stderr so far:\n{''.join(self.lines)}")
+
+    def stop(self) -> str:
+        stop_process(self.proc)
+        self._reader.join(timeout=WAIT_CEILING_S)  # every line it wrote, not only those read so far
+        while not self._queue.empty():
+            self.lines.append(self._queue.get())
+        return "".join(self.lines)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200
     ok: bool = True  # False for HTTP errors and {"ok": false} answers
+    response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered (e.g. a post's ts)
 
 
 @dataclass
@@ -157,7 +158,8 @@ class SlackStandIn:
                 status, headers = 200, {}
                 body = self._answer(method, params, token)
             call.status = status
-            call.ok = status == 200 and (body or {}).get("ok") is not False
+            call.response = body or {}
+            call.ok = status == 200 and call.response.get("ok") is not False
             self.calls.append(call)
             self._cond.notify_all()
         if method.startswith("response:") and scripted is None:

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -54,33 +53,15 @@ class LiveStore:
         return done
 
 
-def _seed_database(source: ChromaStore, target: ChromaStore) -> None:
-    """Copy a store (vectors included) so server tests need no re-embedding."""
-    for attribute in ("_collection", "_documents", "_terms"):
-        got = getattr(source, attribute).get(include=["documents", "metadatas", "embeddings"])
-        getattr(target, attribute).upsert(ids=got["ids"], documents=got["documents"],
-                                         metadatas=got["metadatas"], embeddings=got["embeddings"])
-
-
 @pytest.fixture(params=["embedded", "server"])
-def live_store(request: pytest.FixtureRequest, store_copy_dir: Path, tmp_path: Path,
-               store, embeddings) -> Iterator[LiveStore]:  # type: ignore[no-untyped-def]
+def live_store(request: pytest.FixtureRequest, store_copy_dir: Path, tmp_path: Path) -> Iterator[LiveStore]:
     if request.param == "embedded":
         yield LiveStore(clean_env(store_copy_dir), "embedded")
         return
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     host, port = request.getfixturevalue("chroma_server")
-    database = f"test-{uuid.uuid4().hex[:12]}"
-    chromadb.AdminClient(ChromaSettings(
-        chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host,
-        chroma_server_http_port=port, anonymized_telemetry=False,
-    )).create_database(database)
-    live = LiveStore(clean_env(tmp_path / "unused", CHROMA_HOST=host, CHROMA_PORT=str(port),
-                               CHROMA_DATABASE=database), "server")
-    _seed_database(store, live.open(embeddings))
-    yield live
+    database = request.getfixturevalue("chroma_database")
+    yield LiveStore(clean_env(tmp_path / "unused", CHROMA_HOST=host, CHROMA_PORT=str(port),
+                              CHROMA_DATABASE=database), "server")
 
 
 def ingest_json(live: LiveStore, path: Path, *extra: str) -> dict:
@@ -218,18 +199,10 @@ def test_docs_lists_revisions_and_remove_deletes_a_document(live_store: LiveStor
 
 
 def test_every_answer_during_a_reingest_cites_one_version_never_none_or_both(
-        tmp_path: Path, store, embeddings, chroma_server) -> None:  # type: ignore[no-untyped-def]
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
+        tmp_path: Path, chroma_server: tuple[str, int], chroma_database: str) -> None:
     host, port = chroma_server
-    database = f"test-{uuid.uuid4().hex[:12]}"
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI",
-                                        chroma_server_host=host, chroma_server_http_port=port,
-                                        anonymized_telemetry=False)).create_database(database)
     live = LiveStore(clean_env(tmp_path / "unused", CHROMA_HOST=host, CHROMA_PORT=str(port),
-                               CHROMA_DATABASE=database), "server")
-    _seed_database(store, live.open(embeddings))
+                               CHROMA_DATABASE=chroma_database), "server")
     stop = tmp_path / "stop"
     reader_code = (
         "import json, pathlib, sys\n"

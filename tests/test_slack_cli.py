@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import queue
-import re
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +16,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.models import Answer, Passage
 from bot.slack.feedback import FeedbackStore
-from tests.conftest import WAIT_CEILING_S, clean_env, stop_process
+from tests.conftest import WAIT_CEILING_S, ArticlebotProcess, clean_env
 from tests.slack_helpers import (
     APP_TOKEN, BOT_TOKEN, CHANNEL, SEARCHGPT_PARAGRAPH, SEARCHGPT_QUESTION, SIGNING_SECRET, USER, http_post,
     next_ts, passages_in, signed_headers,
@@ -40,51 +37,11 @@ def run_articlebot(*args: str, env: dict[str, str],
                           timeout=timeout)
 
 
-class Process:
-    """A running `articlebot …` whose stderr lines are collected as they come."""
-
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        # stdout is not read, so it must not be a pipe that could fill up and block the bot
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self._queue.put(line)
-
-    def wait_for_line(self, pattern: str, timeout: float = WAIT_CEILING_S) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None and self._queue.empty():
-                    break
-                continue
-            self.lines.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matching {pattern!r}; stderr so far:\n{''.join(self.lines)}")
-
-    def stop(self) -> str:
-        stop_process(self.proc)
-        self._reader.join(timeout=WAIT_CEILING_S)  # every line it wrote, not only those read so far
-        while not self._queue.empty():
-            self.lines.append(self._queue.get())
-        return "".join(self.lines)
-
-
 def test_articlebot_slack_http_answers_a_signed_mention_end_to_end(
         store_copy_dir: Path, slack_standin: SlackStandIn, tmp_path: Path) -> None:
     env = clean_env(store_copy_dir, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                     SLACK_API_URL=slack_standin.api_url, SLACK_APP_TOKEN=APP_TOKEN)
-    bot = Process(["slack", "--http", "--port", "0", "--host", "127.0.0.1", "--verbose"], env, tmp_path)
+    bot = ArticlebotProcess(["slack", "--http", "--port", "0", "--host", "127.0.0.1", "--verbose"], env, tmp_path)
     try:
         url = bot.wait_for_line(r"listening on (http://\S+/slack/events)").group(1)
         ts = next_ts()

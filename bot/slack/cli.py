@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from vectorstore.store import ChromaStore
 
 
 @click.command()
@@ -57,6 +61,7 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
     answerer = Answerer.from_settings(settings, store_lock=threading.Lock()).prepare()
     store = ready_store(settings)
     k = settings.top_k
+    warm_up(store, k)
     memory = SharedConversationMemory.in_data_dir(settings.data_dir)
     worker = Worker(
         lambda question, history, on_token=None: answerer.ask(question, store, k, history=history,
@@ -87,6 +92,18 @@ def _run_slack(http_mode: bool, port: int, host: str, verbose: bool) -> None:
         listeners.shutdown(wait=False, cancel_futures=True)
         cancelled = worker.close()
         click.echo(f"Stopped ({cancelled} queued answers cancelled)." if cancelled else "Stopped.", err=True)
+
+
+WARM_UP_QUESTION = "What is this article about?"
+
+
+def warm_up(store: ChromaStore, k: int) -> None:
+    """Answer one question before listening. The first question loads the language-id and
+    embedding models (3-6 s on two cores), and every question arriving meanwhile waits for it:
+    after a restart, a replica that answers /healthz should also answer promptly."""
+    from bot.answering import answer_question
+
+    answer_question(WARM_UP_QUESTION, store, k)
 
 
 def stop_on_sigterm() -> None:
