@@ -166,10 +166,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# Chunks (or terms) written per Chroma call, at least one model batch. Texts go to the
+# model one batch (EMBEDDING_BATCH_SIZE) per call, so reporting progress after each
+# call costs nothing, a busy CPU still shows a step every few seconds, and a GPU
+# batch of 256 is not cut into calls of 64.
 EMBED_BATCH = 64
-# Texts per model call: the model's own batch size, so reporting progress this often
-# costs nothing, and a busy machine still shows a step every few seconds.
-EMBED_STEP = 32
 
 Advance = Callable[[int], None]
 
@@ -193,16 +194,20 @@ def embedding_counter(doc_id: str, total: int, report: EmbedProgress | None) -> 
     return advance
 
 
+def _write_batch(store: ChromaStore) -> int:
+    return max(EMBED_BATCH, store.embeddings.batch_size)
+
+
 def _embed_in_steps(embed: Callable[[list[str]], "np.ndarray"], texts: list[str],
-                    advance: Advance) -> "np.ndarray":
-    """Embed `texts` (at least one) EMBED_STEP at a time, advancing the count after each call."""
+                    advance: Advance, step: int) -> "np.ndarray":
+    """Embed `texts` (at least one) `step` at a time, advancing the count after each call."""
     import numpy as np
 
     parts = []
-    for start in range(0, len(texts), EMBED_STEP):
-        step = texts[start : start + EMBED_STEP]
-        parts.append(embed(step))
-        advance(len(step))
+    for start in range(0, len(texts), step):
+        part = texts[start : start + step]
+        parts.append(embed(part))
+        advance(len(part))
     return np.concatenate(parts)
 
 
@@ -222,11 +227,13 @@ def embed_new(store: ChromaStore, chunks: list[Chunk], advance: Advance = _no_pr
 
     vectors_by_text: dict[str, object] = {}
     embedded = 0
-    for start in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[start : start + EMBED_BATCH]
+    size = _write_batch(store)
+    for start in range(0, len(chunks), size):
+        batch = chunks[start : start + size]
         todo = list(dict.fromkeys(c.embed_text for c in batch if c.embed_text not in vectors_by_text))
         if todo:
-            vectors_by_text.update(zip(todo, _embed_in_steps(store.embeddings.embed_passages, todo, advance)))
+            vectors = _embed_in_steps(store.embeddings.embed_passages, todo, advance, store.embeddings.batch_size)
+            vectors_by_text.update(zip(todo, vectors))
             embedded += len(todo)
         store.upsert(batch, np.asarray([vectors_by_text[c.embed_text] for c in batch]))
     return embedded
@@ -245,9 +252,11 @@ def new_terms(store: ChromaStore, chunks: list[Chunk]) -> list[str]:
 
 def embed_terms(store: ChromaStore, terms: list[str], advance: Advance = _no_progress) -> int:
     """Give each term its own vector, for the cross-lingual word bridge; returns how many."""
-    for start in range(0, len(terms), EMBED_BATCH):
-        batch = terms[start : start + EMBED_BATCH]
-        store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance))
+    size = _write_batch(store)
+    for start in range(0, len(terms), size):
+        batch = terms[start : start + size]
+        store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance,
+                                               store.embeddings.batch_size))
     return len(terms)
 
 
