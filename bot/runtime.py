@@ -12,7 +12,7 @@ from ingest.corpus import bundled_articles
 from ingest.fetching import FetchLimits
 from ingest.pipeline import EmbedProgress, IngestOptions, IngestSummary, ingest_paths
 from ingest.safe_text import clean_id, without_surrogates
-from vectorstore.embeddings import make_embeddings
+from vectorstore.embeddings import ModelEmbeddings, make_embeddings
 from vectorstore.store import ChromaStore
 
 
@@ -21,7 +21,7 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
 
     `rebuild` empties it first (all models), e.g. after changing EMBEDDING_MODEL.
     """
-    embeddings = make_embeddings(settings.embedding_backend, settings.embedding_model)
+    embeddings = open_embeddings(settings)
     caches = {"cache_documents": settings.store_cache_documents, "cache_terms": settings.store_cache_terms}
     if settings.chroma_host:
         return ChromaStore.http(
@@ -30,6 +30,12 @@ def open_store(settings: Settings, rebuild: bool = False) -> ChromaStore:
             database=settings.chroma_database, **caches,
         )
     return ChromaStore.persistent(settings.data_dir, embeddings, rebuild=rebuild, **caches)
+
+
+def open_embeddings(settings: Settings) -> ModelEmbeddings:
+    """The configured embedding model, on the configured device."""
+    return make_embeddings(settings.embedding_backend, settings.embedding_model,
+                           settings.embedding_device, settings.embedding_batch_size)
 
 
 def ingest_options(settings: Settings, title: str = "", url: str = "", doc_id: str = "",

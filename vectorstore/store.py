@@ -6,17 +6,20 @@ add/query passes vectors we computed. Each embedding model gets its own
 collection (cosine space); vectors from two models are never mixed. Beside it
 live two small collections: document records (`.docs`, the live version of
 each document) and vocabulary terms (`.terms`, one vector per indexed word,
-which lets English question words find their Korean counterparts).
+which lets English question words find their Korean counterparts). A third,
+`.locks`, holds the commit lock of writers sharing a server.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from vectorstore.errors import EmbeddingModelMismatch, StoreError, StoreInUse
+from vectorstore.locks import CommitLock
 from vectorstore.lru import LRU
 from vectorstore.records import Chunk, DocumentChunks, DocumentRecord, Hit, text_key
 
@@ -28,7 +31,8 @@ if TYPE_CHECKING:
 COLLECTION_PREFIX = "articlebot-"
 DOCUMENTS_SUFFIX = ".docs"
 TERMS_SUFFIX = ".terms"
-SIDE_SUFFIXES = (DOCUMENTS_SUFFIX, TERMS_SUFFIX)
+LOCKS_SUFFIX = ".locks"
+SIDE_SUFFIXES = (DOCUMENTS_SUFFIX, TERMS_SUFFIX, LOCKS_SUFFIX)
 _GET_BATCH = 500
 CACHE_DOCUMENTS = 64  # documents kept with their chunks and vectors (about 0.2 MB each)
 CACHE_TERMS = 50_000  # term vectors kept (1.5 KB each: about 75 MB at most)
@@ -90,7 +94,7 @@ class ChromaStore:
             for name in self._collection_names(include_side=True):
                 self._client.delete_collection(name)
         self._collection = self._open_collection()
-        self._documents, self._terms = (
+        self._documents, self._terms, locks = (
             self._client.get_or_create_collection(
                 self.collection_name + suffix,
                 embedding_function=_chroma_embedding_function(None),
@@ -98,6 +102,7 @@ class ChromaStore:
             )
             for suffix in SIDE_SUFFIXES
         )
+        self._commit_lock = CommitLock(locks)
 
     # -- opening ---------------------------------------------------------------
 
@@ -184,6 +189,20 @@ class ChromaStore:
         finally:
             lock.release()
 
+    @contextlib.contextmanager
+    def committing(self) -> Iterator[None]:
+        """Hold the commit lock: one writer at a time switches records and deletes chunks.
+
+        Writers of an embedded store already hold its file lock for their whole run
+        (`writing`); writers sharing a server, maybe on several machines, take this short
+        lock in the server itself (vectorstore/locks.py) around each commit only.
+        """
+        if self._lock_path is not None:
+            yield
+            return
+        with self._commit_lock.held():
+            yield
+
     def upsert(self, chunks: Sequence[Chunk], vectors: "np.ndarray") -> None:
         for start in range(0, len(chunks), _GET_BATCH):
             part = chunks[start : start + _GET_BATCH]
@@ -206,6 +225,13 @@ class ChromaStore:
             self._collection.delete(ids=ids[start : start + _GET_BATCH])
 
     # -- reading ---------------------------------------------------------------
+
+    def missing(self, ids: Sequence[str]) -> list[str]:
+        """Those of `ids` (in order) that have no stored chunk."""
+        present: set[str] = set()
+        for start in range(0, len(ids), _GET_BATCH):
+            present.update(self._collection.get(ids=list(ids[start : start + _GET_BATCH]), include=[])["ids"])
+        return [i for i in ids if i not in present]
 
     def ids_where(self, where: dict[str, Any]) -> list[str]:
         return list(self._collection.get(where=where, include=[])["ids"])
@@ -318,6 +344,14 @@ class ChromaStore:
             for i, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
 
+    def merge_extra(self, doc_id: str, extra: dict[str, object]) -> None:
+        """Add `extra` to the live record's fields, re-read under the commit lock so that a
+        version another writer switched to meanwhile is kept, not overwritten."""
+        with self.committing():
+            record = self.get_document(doc_id)
+            if record is not None and any(record.extra.get(k) != v for k, v in extra.items()):
+                self.put_document(replace(record, extra={**record.extra, **extra}))
+
     def documents_with_text(self, text: str) -> list[str]:
         """Ids of the documents whose text equals `text` up to whitespace (one indexed lookup;
         records written before the key existed are not found)."""
@@ -338,9 +372,10 @@ class ChromaStore:
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document completely; returns how many chunks were deleted."""
-        self._documents.delete(ids=[doc_id])
-        ids = self.ids_where({"doc_id": doc_id})
-        self.delete(ids)
+        with self.committing():
+            self._documents.delete(ids=[doc_id])
+            ids = self.ids_where({"doc_id": doc_id})
+            self.delete(ids)
         self._cache.pop(doc_id)
         return len(ids)
 

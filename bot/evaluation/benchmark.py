@@ -15,12 +15,11 @@ from typing import Callable, Sequence
 
 from bot.evaluation.gold import GoldQuestion, load_gold
 from bot.evaluation.squad import SquadArticle, answerable, load_squad, translated, unanswerable
-from bot.runtime import ingest_options
+from bot.runtime import ingest_options, open_embeddings
 from bot.settings import Settings
 from ingest.corpus import bundled_articles
 from ingest.korean import KiwiAnalyzer
 from ingest.pipeline import ingest_paths
-from vectorstore.embeddings import make_embeddings
 from vectorstore.store import ChromaStore
 
 
@@ -63,7 +62,7 @@ def build_benchmark(bench: SquadBenchmark, settings: Settings,
     """Open (building when needed) the benchmark's store, and gather its questions."""
     held = load_squad(bench.path, bench.held)
     unseen = load_squad(bench.path, bench.unseen)
-    embeddings = make_embeddings(settings.embedding_backend, settings.embedding_model)
+    embeddings = open_embeddings(settings)
     folder = settings.data_dir / "benchmarks" / bench.key(embeddings.model_id)
     store = ChromaStore.persistent(folder, embeddings)
     analyzer = KiwiAnalyzer()
