@@ -91,7 +91,7 @@ def test_listing_documents_reads_no_article_text_and_cannot_write_one_back(writa
     with pytest.raises(StoreError, match="without their text"):
         writable_store.put_document(listed)
     with pytest.raises(ValueError, match="get_document"):
-        listed.paragraphs
+        _ = listed.paragraphs
     assert writable_store.get_document(listed.doc_id).paragraph_count == 28  # a full read counts its text
 
 
