@@ -184,3 +184,34 @@ def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot.cli", "status"], env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert "cannot reach the Chroma server" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_documents_a_question_reads_cost_two_reads_then_one_once_cached(writable_store) -> None:  # type: ignore[no-untyped-def]
+    [doc_id] = [r.doc_id for r in writable_store.list_documents()]
+    records, chunks = ReadSpy(writable_store._documents), ReadSpy(writable_store._collection)
+    writable_store._documents, writable_store._collection = records, chunks
+    first = writable_store.documents_chunks([doc_id, "no-such-document"])
+    assert first[0] is not None and first[1] is None
+    assert len(first[0].hits) == len(first[0].record.chunk_ids) == first[0].vectors.shape[0]
+    assert (len(records.includes), len(chunks.includes)) == (1, 1)
+    again = writable_store.documents_chunks([doc_id])
+    assert again[0] is first[0]
+    assert records.includes[1:] == [["metadatas"]] and len(chunks.includes) == 1  # only the version is checked
+
+
+def test_a_document_whose_chunks_change_while_it_is_read_is_read_again(writable_store,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    [doc_id] = [r.doc_id for r in writable_store.list_documents()]
+    read = writable_store._chunk_rows
+    calls = []
+
+    def one_chunk_gone_the_first_time(chunk_ids: list[str]) -> dict:  # type: ignore[type-arg]
+        calls.append(chunk_ids)
+        rows = read(chunk_ids)
+        if len(calls) == 1:
+            rows.pop(chunk_ids[0])  # as if a re-ingest had just deleted it
+        return rows
+
+    monkeypatch.setattr(writable_store, "_chunk_rows", one_chunk_gone_the_first_time)
+    chunks = writable_store.document_chunks(doc_id)
+    assert len(calls) == 2 and len(chunks.hits) == len(chunks.record.chunk_ids)

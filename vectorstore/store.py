@@ -385,36 +385,68 @@ class ChromaStore:
         return len(ids)
 
     def document_chunks(self, doc_id: str) -> DocumentChunks | None:
-        """The live chunks of a document with vectors; cached per version.
+        """The live chunks of a document with vectors (see `documents_chunks`)."""
+        return self.documents_chunks([doc_id])[0]
 
-        Checking the version costs one small read, so answers always reflect the
-        latest ingest, even one made by another process.
+    def documents_chunks(self, doc_ids: Sequence[str]) -> list[DocumentChunks | None]:
+        """The live chunks of each document with vectors (None for an unknown id); cached per version.
+
+        The cached ones cost one small read for all of them (their versions), so answers
+        always reflect the latest ingest, even one made by another process; the others
+        cost two reads for all of them (records, then chunks), not two each: on a Chroma
+        server every read is a round trip.
         """
+        found: dict[str, DocumentChunks | None] = {}
+        cached = {i: c for i in dict.fromkeys(doc_ids) if (c := self._cache.get(i)) is not None}
+        if cached:
+            got = self._documents.get(ids=list(cached), include=["metadatas"])
+            live = {i: str(m["version"]) for i, m in zip(got["ids"], got["metadatas"])}
+            for doc_id, chunks in cached.items():
+                if doc_id not in live:
+                    found[doc_id] = None
+                elif live[doc_id] == chunks.record.version:
+                    found[doc_id] = chunks
+        unread = [i for i in dict.fromkeys(doc_ids) if i not in found]
+        if unread:
+            found.update(self._read_documents(unread))
+        return [found[i] for i in doc_ids]
+
+    def _read_documents(self, doc_ids: list[str], attempts: int = 3) -> dict[str, DocumentChunks | None]:
+        records = {r.doc_id: r for r in self._records(ids=doc_ids)}
+        rows = self._chunk_rows([c for r in records.values() for c in r.chunk_ids])
+        found: dict[str, DocumentChunks | None] = {}
+        changing = []
+        for doc_id in doc_ids:
+            record = records.get(doc_id)
+            if record is None:
+                found[doc_id] = None
+            elif all(c in rows for c in record.chunk_ids):
+                found[doc_id] = self._keep(record, rows)
+            else:
+                # A re-ingest switched versions and deleted old chunks between our two
+                # reads: read the (new) record again rather than answer from half a version.
+                changing.append(doc_id)
+        if changing:
+            if attempts <= 1:
+                raise StoreError(f"document {changing[0]!r} keeps changing while being read; try again")
+            found.update(self._read_documents(changing, attempts - 1))
+        return found
+
+    def _chunk_rows(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any], Any]]:
+        rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
+        for start in range(0, len(chunk_ids), _GET_BATCH):
+            got = self._collection.get(ids=chunk_ids[start : start + _GET_BATCH],
+                                       include=["documents", "metadatas", "embeddings"])
+            for i, doc, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+                rows[i] = (doc or "", dict(meta or {}), vector)
+        return rows
+
+    def _keep(self, record: DocumentRecord, rows: dict[str, tuple[str, dict[str, Any], Any]]) -> DocumentChunks:
+        """A document's chunks in stored order, now cached."""
         import numpy as np
 
-        version = self._documents.get(ids=[doc_id], include=["metadatas"])["metadatas"]
-        if not version:
-            return None
-        cached = self._cache.get(doc_id)
-        if cached is not None and cached.record.version == version[0]["version"]:
-            return cached
-        for _attempt in range(3):
-            record = self.get_document(doc_id)
-            if record is None:
-                return None
-            got = self._collection.get(ids=list(record.chunk_ids),
-                                       include=["documents", "metadatas", "embeddings"])
-            if len(got["ids"]) == len(record.chunk_ids):
-                break
-            # A re-ingest switched versions and deleted old chunks between our two
-            # reads: read the (new) record again rather than answer from half a version.
-        else:
-            raise StoreError(f"document {doc_id!r} keeps changing while being read; try again")
-        order = {chunk_id: n for n, chunk_id in enumerate(record.chunk_ids)}
-        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]),
-                      key=lambda row: order[row[0]])
-        hits = [Hit(i, doc or "", dict(meta or {})) for i, doc, meta, _ in rows]
-        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32).reshape(len(rows), -1)
+        hits = [Hit(i, rows[i][0], rows[i][1]) for i in record.chunk_ids]
+        vectors = np.asarray([rows[i][2] for i in record.chunk_ids], dtype=np.float32).reshape(len(hits), -1)
         chunks = DocumentChunks(record, hits, vectors)
-        self._cache.put(doc_id, chunks)
+        self._cache.put(record.doc_id, chunks)
         return chunks
