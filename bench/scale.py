@@ -51,7 +51,7 @@ WRITE_CHUNKS = 5000  # chunks gathered before one write (Chroma's largest batch 
 QUESTIONS = 1000
 COLD_ASKS = 3
 IDLE_LOAD = 1.5  # measure when the 1-minute load is at most this...
-IDLE_WAIT_S = 1200  # ...or after waiting this long (the load is recorded either way)
+IDLE_WAIT_S = 1200  # ...or once this long has been spent waiting in the run (the load is recorded either way)
 SERVER_START_S = 300
 
 
@@ -159,11 +159,15 @@ def run_bot(questions: int) -> dict[str, Any]:
     store = open_store(Settings())
     answer_question("What is this article about?", store)
     timings: list[tuple[str, float]] = []
+    stages: dict[str, list[float]] = {}  # where the first pass spent its time (retrieval's own timings)
     while len(timings) < questions:
         for q in gold[: questions - len(timings)]:
             started = time.perf_counter()
-            answer_question(q.question, store)
+            answer = answer_question(q.question, store)
             timings.append((q.lang, (time.perf_counter() - started) * 1000))
+            if len(timings) <= len(gold):
+                for stage, ms in answer.timings_ms.items():
+                    stages.setdefault(stage, []).append(ms)
     first = timings[: len(gold)]
     rss, peak = resident_mb()
     return {
@@ -173,6 +177,7 @@ def run_bot(questions: int) -> dict[str, Any]:
         "first_p50_ms": p([t for _, t in first], 50), "first_p95_ms": p([t for _, t in first], 95),
         "repeat_p50_ms": p([t for _, t in timings[len(gold):]], 50),
         "repeat_p95_ms": p([t for _, t in timings[len(gold):]], 95),
+        "first_stage_p50_ms": {stage: p(ms, 50) for stage, ms in stages.items()},
         "questions": len(timings), "bot_rss_mb": rss, "bot_peak_rss_mb": peak,
     }
 
@@ -213,9 +218,9 @@ def chroma_server(path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             proc.wait()
 
 
-def wait_for_idle(wait_s: float) -> float:
-    """Wait (up to `wait_s`) for the 1-minute load to fall to IDLE_LOAD; the load measured under."""
-    deadline = time.monotonic() + wait_s
+def wait_for_idle(deadline: float) -> float:
+    """Wait (until the monotonic `deadline` at most) for the 1-minute load to fall to IDLE_LOAD;
+    the load measured under."""
     while os.getloadavg()[0] > IDLE_LOAD and time.monotonic() < deadline:
         print(f"  load {os.getloadavg()[0]:.2f} > {IDLE_LOAD}: waiting", file=sys.stderr, flush=True)
         time.sleep(60)
@@ -241,18 +246,20 @@ def du_mb(path: Path) -> float:
 
 
 def measure_store(name: str, folder: Path, server: bool, question: str, questions: int,
-                  idle_wait_s: float) -> list[dict[str, Any]]:
+                  idle_until: float) -> list[dict[str, Any]]:
     built = json.loads((folder / "built.json").read_text())
     common = {"store": name, "disk_mb": du_mb(folder / "chroma"), "build_s": built["build_s"],
               "build_load": built.get("build_load")}
-    rows = [{**common, "mode": "embedded", "load": wait_for_idle(idle_wait_s), **measure(folder, question, questions)}]
+    rows = [{**common, "mode": "embedded", "load": wait_for_idle(idle_until), **measure(folder, question, questions),
+             "load_after": round(os.getloadavg()[0], 2)}]
     print_row(rows[-1])
     if server:
-        load = wait_for_idle(idle_wait_s)
+        load = wait_for_idle(idle_until)
         with chroma_server(folder / "chroma") as (proc, port):
             row = measure(folder, question, questions, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(port))
             rss, peak = process_memory(proc.pid)
-        rows.append({**common, "mode": "server", "load": load, **row, "server_rss_mb": rss, "server_peak_rss_mb": peak})
+        rows.append({**common, "mode": "server", "load": load, **row, "load_after": round(os.getloadavg()[0], 2),
+                     "server_rss_mb": rss, "server_peak_rss_mb": peak})
         print_row(rows[-1])
     return rows
 
@@ -263,7 +270,7 @@ def print_row(row: dict[str, Any]) -> None:
           f"en p50/p95 {row['en_p50_ms']}/{row['en_p95_ms']} ms | ko {row['ko_p50_ms']}/{row['ko_p95_ms']} ms | "
           f"repeat {row['repeat_p50_ms']}/{row['repeat_p95_ms']} ms | cold ask {row['cold_ask_s']} s "
           f"{row['cold_asks_s']} | bot rss {row['bot_rss_mb']} MB (peak {row['bot_peak_rss_mb']}){server} | "
-          f"disk {row['disk_mb']} MB | build {row['build_s']} s | load {row['load']}", flush=True)
+          f"disk {row['disk_mb']} MB | build {row['build_s']} s | load {row['load']}-{row['load_after']}", flush=True)
 
 
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -276,7 +283,7 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
             f"| {r['en_p50_ms']} / {r['en_p95_ms']} ms | {r['ko_p50_ms']} / {r['ko_p95_ms']} ms "
             f"| {r['repeat_p50_ms']} / {r['repeat_p95_ms']} ms | {r['cold_ask_s']:.1f} s | {r['bot_rss_mb']:.0f} MB "
             f"| {str(round(r['server_rss_mb'])) + ' MB' if 'server_rss_mb' in r else '–'} | {r['disk_mb']:.0f} MB "
-            f"| {'copy ' if r['store'] == 'real' else ''}{r['build_s']:,.0f} s | {r['load']} |")
+            f"| {'copy ' if r['store'] == 'real' else ''}{r['build_s']:,.0f} s | {r['load']}–{r['load_after']} |")
     return "\n".join(lines)
 
 
@@ -288,7 +295,7 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--questions", type=int, default=QUESTIONS)
     parser.add_argument("--idle-wait", type=float, default=IDLE_WAIT_S,
-                        help=f"seconds to wait for the load to fall to {IDLE_LOAD} before each measurement")
+                        help=f"seconds the run may spend waiting for the load to fall to {IDLE_LOAD}")
     parser.add_argument("--bot", type=int, help=argparse.SUPPRESS)  # the running bot's own process
     args = parser.parse_args()
     if args.bot:
@@ -306,9 +313,10 @@ def main() -> None:
             return
         from bot.evaluation.gold import bundled_gold_files, load_gold
 
+        idle_until = time.monotonic() + args.idle_wait
         question = next(q.question for q in load_gold(bundled_gold_files()["dev"]) if q.lang == "en")
         rows = [row for name, _ in names
-                for row in measure_store(name, stores / name, args.server, question, args.questions, args.idle_wait)]
+                for row in measure_store(name, stores / name, args.server, question, args.questions, idle_until)]
     save({"noise_sigma": NOISE, "questions_per_bot": args.questions, "rows": rows}, "scale")
     write_svg(rows, ROOT / "docs" / "scale.svg")
     print(markdown_table(rows))
