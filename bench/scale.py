@@ -1,6 +1,6 @@
 """Scale: question latency, memory and disk as the number of stored articles grows.
 
-Embedding about 100 texts an article for thousands of articles takes days on two
+Embedding about 70 texts an article for thousands of articles takes days on two
 cores, so the larger stores are built from real articles with their vectors
 computed once: the fit and report split stores (KorQuAD dev entries 0-19 and
 35-54 with the bundled article, and the English tram article: 42 articles, fully

@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-WIDTH, HEIGHT = 460, 300  # one panel
-LEFT, RIGHT, TOP, BOTTOM = 58, 16, 34, 46  # its margins
+WIDTH, HEIGHT = 460, 330  # one panel
+LEFT, RIGHT, TOP, BOTTOM = 58, 16, 34, 76  # its margins (the legend sits under the axis)
 EMBEDDED, SERVER, CHROMA = "#1f77b4", "#d62728", "#7f7f7f"
 Series = tuple[str, str, str, list[tuple[float, float, bool]]]  # label, colour, dash, (x, y, real?)
 
@@ -47,7 +47,7 @@ def _panel(x0: float, title: str, unit: str, series: Sequence[Series],
     for k in range(5):
         y = top * k / 4
         out.append(f'<text x="{x0 + LEFT - 6}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:,.0f}</text>')
-    out += [f'<text x="{x0 + LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">articles (log scale)</text>',
+    out += [f'<text x="{x0 + LEFT + plot_w / 2}" y="{TOP + plot_h + 30}" text-anchor="middle">articles (log scale)</text>',
             f'<text x="{x0 + 14}" y="{TOP + plot_h / 2}" text-anchor="middle" '
             f'transform="rotate(-90 {x0 + 14} {TOP + plot_h / 2})">{unit}</text>']
     for value, label in targets:
@@ -59,10 +59,10 @@ def _panel(x0: float, title: str, unit: str, series: Sequence[Series],
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
         out += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" stroke="{colour}" stroke-width="1.5" '
                 f'fill="{"white" if real else colour}"/>' for x, y, real in points]
-        ly = TOP + 14 + 15 * n
-        out += [f'<line x1="{x0 + LEFT + 8}" y1="{ly - 4}" x2="{x0 + LEFT + 30}" y2="{ly - 4}" stroke="{colour}" '
+        lx, ly = x0 + LEFT + 190 * (n % 2), TOP + plot_h + 48 + 15 * (n // 2)
+        out += [f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 22}" y2="{ly - 4}" stroke="{colour}" '
                 f'stroke-width="2" stroke-dasharray="{dash}"/>',
-                f'<text x="{x0 + LEFT + 35}" y="{ly}">{label}</text>']
+                f'<text x="{lx + 27}" y="{ly}">{label}</text>']
     return out
 
 
