@@ -37,9 +37,10 @@ def report_split(settings: Any) -> Any:
                                           (DATA / "tramline.en.txt",), (DATA / "tramline.jsonl",)), settings)
 
 
-def run_cli(args: list[str], data_dir: Path) -> tuple[str, float]:
-    """`articlebot ARGS` in a new process on `data_dir`: (stdout, wall seconds)."""
-    env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+def run_cli(args: list[str], data_dir: Path, **settings: str) -> tuple[str, float]:
+    """`articlebot ARGS` in a new process on `data_dir` (and any other settings, e.g. CHROMA_HOST):
+    (stdout, wall seconds)."""
+    env = {**os.environ, "ARTICLEBOT_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **settings}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, check=True,
                           capture_output=True, text=True, cwd=ROOT)

@@ -146,7 +146,7 @@ def docs(ctx: click.Context, json_: bool) -> None:
     from bot.web_cli import document_status
 
     rows = [{"doc_id": r.doc_id, "title": r.title, "url": r.url, "revision": r.revision,
-             "paragraphs": len(r.paragraphs), "created_at": r.created_at, "updated_at": r.updated_at,
+             "paragraphs": r.paragraph_count, "created_at": r.created_at, "updated_at": r.updated_at,
              "status": document_status(r)}
             for r in records]
     if json_:

@@ -175,7 +175,7 @@ def retrieve(question: str, store: ChromaStore) -> Retrieval:
     embedded = time.perf_counter()
     language = detect_language(question)
     ids, scoped = nominate(store, vector, question, language)
-    documents = [d for d in (store.document_chunks(i) for i in ids) if d is not None]
+    documents = [d for d in store.documents_chunks(ids) if d is not None]
     searched = time.perf_counter()
     bridge = bridge_terms(question, store, documents)
     bridged_at = time.perf_counter()

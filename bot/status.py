@@ -10,7 +10,7 @@ from vectorstore.store import ChromaStore
 def store_status(store: ChromaStore) -> dict[str, Any]:
     """Counts of the live versions (chunks a killed ingest left behind are not counted)."""
     per_doc = [
-        {"doc_id": r.doc_id, "title": r.title, "url": r.url, "paragraphs": len(r.paragraphs),
+        {"doc_id": r.doc_id, "title": r.title, "url": r.url, "paragraphs": r.paragraph_count,
          "chunks": len(r.chunk_ids)}
         for r in store.list_documents()
     ]

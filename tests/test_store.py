@@ -52,6 +52,80 @@ def test_the_store_uses_cosine_space_and_our_vectors(store, embeddings) -> None:
     assert store._collection.configuration["hnsw"]["space"] == "cosine"
 
 
+
+def test_a_search_costs_one_query_and_an_empty_store_finds_nothing(tmp_path: Path, store, embeddings,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_counting(self: ChromaStore) -> int:
+        raise AssertionError("query() must not count the collection")
+
+    monkeypatch.setattr(ChromaStore, "count", no_counting)
+    question = embeddings.embed_question("SearchGPT Bing 경쟁")
+    assert ChromaStore.persistent(tmp_path / "empty", embeddings).query(question, 40) == []
+    everything = store.query(question, 100_000)  # more than the store holds: all of it, no error
+    assert len(everything) == len(store.ids_where({"kind": {"$ne": ""}})) > 40
+
+
+class ReadSpy:
+    """Stands in front of a Chroma collection and notes what each `get` asked for."""
+
+    def __init__(self, collection: object) -> None:
+        self._collection = collection
+        self.includes: list[list[str]] = []
+
+    def get(self, **query: object) -> object:
+        self.includes.append(list(query.get("include") or []))  # type: ignore[call-overload]
+        return self._collection.get(**query)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._collection, name)
+
+
+def test_listing_documents_reads_no_article_text_and_cannot_write_one_back(writable_store) -> None:  # type: ignore[no-untyped-def]
+    from vectorstore.errors import StoreError
+
+    spy = ReadSpy(writable_store._documents)
+    writable_store._documents = spy
+    [listed] = writable_store.list_documents()
+    assert spy.includes == [["metadatas"]]
+    assert listed.paragraph_count == 28 and not listed.text_loaded and listed.text == ""
+    with pytest.raises(StoreError, match="without their text"):
+        writable_store.put_document(listed)
+    with pytest.raises(ValueError, match="get_document"):
+        _ = listed.paragraphs
+    assert writable_store.get_document(listed.doc_id).paragraph_count == 28  # a full read counts its text
+
+
+def test_a_record_stored_before_paragraph_counts_were_kept_is_counted_from_its_text(writable_store) -> None:  # type: ignore[no-untyped-def]
+    got = writable_store._documents.get(include=["documents", "metadatas", "embeddings"])
+    older = {k: v for k, v in got["metadatas"][0].items() if k != "paragraphs"}
+    writable_store._documents.delete(ids=got["ids"])
+    writable_store._documents.add(ids=got["ids"], documents=got["documents"], metadatas=[older],
+                                  embeddings=got["embeddings"])
+    [listed] = writable_store.list_documents()
+    assert listed.paragraph_count == 28
+
+
+def test_writes_larger_than_chromas_batch_limit_are_split(writable_store) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    record = writable_store.get_document(writable_store.list_documents()[0].doc_id)
+    writable_store._max_batch = 2
+    writable_store.put_documents([replace(record, doc_id=f"copy-{n}") for n in range(5)])
+    assert {f"copy-{n}" for n in range(5)} <= {r.doc_id for r in writable_store.list_documents()}
+
+
+def test_document_records_are_persisted_every_few_writes_in_new_and_older_stores(store_copy_dir: Path,
+                                                                                 embeddings) -> None:
+    from vectorstore.store import DOCUMENTS_INDEX
+
+    def threshold(store: ChromaStore) -> int:
+        return int(store._documents.configuration["hnsw"]["sync_threshold"])
+
+    store = ChromaStore.persistent(store_copy_dir, embeddings)
+    assert threshold(store) == DOCUMENTS_INDEX["sync_threshold"]
+    store._documents.modify(configuration={"hnsw": {"sync_threshold": 1000, "batch_size": 100}})  # as before
+    assert threshold(ChromaStore.persistent(store_copy_dir, embeddings)) == DOCUMENTS_INDEX["sync_threshold"]
+
 def test_e5_models_get_query_and_passage_prefixes() -> None:
     assert e5_style_prefixes("intfloat/multilingual-e5-small") == ("query: ", "passage: ")
     assert e5_style_prefixes("/models/e5-base-v2") == ("query: ", "passage: ")
@@ -122,3 +196,34 @@ def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bot.cli", "status"], env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert "cannot reach the Chroma server" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_documents_a_question_reads_cost_two_reads_then_one_once_cached(writable_store) -> None:  # type: ignore[no-untyped-def]
+    [doc_id] = [r.doc_id for r in writable_store.list_documents()]
+    records, chunks = ReadSpy(writable_store._documents), ReadSpy(writable_store._collection)
+    writable_store._documents, writable_store._collection = records, chunks
+    first = writable_store.documents_chunks([doc_id, "no-such-document"])
+    assert first[0] is not None and first[1] is None
+    assert len(first[0].hits) == len(first[0].record.chunk_ids) == first[0].vectors.shape[0]
+    assert (len(records.includes), len(chunks.includes)) == (1, 1)
+    again = writable_store.documents_chunks([doc_id])
+    assert again[0] is first[0]
+    assert records.includes[1:] == [["metadatas"]] and len(chunks.includes) == 1  # only the version is checked
+
+
+def test_a_document_whose_chunks_change_while_it_is_read_is_read_again(writable_store,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    [doc_id] = [r.doc_id for r in writable_store.list_documents()]
+    read = writable_store._chunk_rows
+    calls = []
+
+    def one_chunk_gone_the_first_time(chunk_ids: list[str]) -> dict:  # type: ignore[type-arg]
+        calls.append(chunk_ids)
+        rows = read(chunk_ids)
+        if len(calls) == 1:
+            rows.pop(chunk_ids[0])  # as if a re-ingest had just deleted it
+        return rows
+
+    monkeypatch.setattr(writable_store, "_chunk_rows", one_chunk_gone_the_first_time)
+    chunks = writable_store.document_chunks(doc_id)
+    assert len(calls) == 2 and len(chunks.hits) == len(chunks.record.chunk_ids)

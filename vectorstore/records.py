@@ -54,10 +54,20 @@ class DocumentRecord:
     updated_at: str = ""
     revision: int = 1
     extra: dict[str, object] = field(default_factory=dict)
+    paragraph_count: int = 0  # how many lines `text` has (counted from it whenever it is loaded)
+    # False for the records of a listing (`ChromaStore.list_documents`), which reads no
+    # texts: `text` is "" there, and such a record cannot be written back.
+    text_loaded: bool = True
+
+    def __post_init__(self) -> None:
+        if self.text_loaded:
+            object.__setattr__(self, "paragraph_count", len(self.text.split("\n")))
 
     @property
     def paragraphs(self) -> list[str]:
         """Paragraph texts (headings and source line included), one per line of `text`."""
+        if not self.text_loaded:
+            raise ValueError(f"document {self.doc_id!r} was listed without its text: read it with get_document")
         return self.text.split("\n")
 
 

@@ -34,6 +34,13 @@ TERMS_SUFFIX = ".terms"
 LOCKS_SUFFIX = ".locks"
 SIDE_SUFFIXES = (DOCUMENTS_SUFFIX, TERMS_SUFFIX, LOCKS_SUFFIX)
 _GET_BATCH = 500
+# Chroma persists a collection's HNSW index every `sync_threshold` records written
+# (default 1000); until then each write also pays for the records written since the
+# last persist. Document records carry whole article texts, so with the default a
+# document write averaged 0.3 s over the first 300 articles, more than the chunks
+# (docs/scale.md). They are looked up by id and their index holds one number per
+# document, so persisting it every few writes costs next to nothing.
+DOCUMENTS_INDEX = {"sync_threshold": 10, "batch_size": 10}
 CACHE_DOCUMENTS = 64  # documents kept with their chunks and vectors (about 0.2 MB each)
 CACHE_TERMS = 50_000  # term vectors kept (1.5 KB each: about 75 MB at most)
 
@@ -94,15 +101,10 @@ class ChromaStore:
             for name in self._collection_names(include_side=True):
                 self._client.delete_collection(name)
         self._collection = self._open_collection()
-        self._documents, self._terms, locks = (
-            self._client.get_or_create_collection(
-                self.collection_name + suffix,
-                embedding_function=_chroma_embedding_function(None),
-                configuration={"hnsw": {"space": "cosine"}},
-            )
-            for suffix in SIDE_SUFFIXES
-        )
-        self._commit_lock = CommitLock(locks)
+        self._documents = self._side_collection(DOCUMENTS_SUFFIX, DOCUMENTS_INDEX)
+        self._terms = self._side_collection(TERMS_SUFFIX, {})
+        self._commit_lock = CommitLock(self._side_collection(LOCKS_SUFFIX, {}))
+        self._max_batch = 0  # the most records one write may carry (asked of Chroma when first needed)
 
     # -- opening ---------------------------------------------------------------
 
@@ -161,6 +163,18 @@ class ChromaStore:
             metadata={"embedding_model": self.embeddings.model_id},
         )
 
+    def _side_collection(self, suffix: str, index: dict[str, int]) -> Any:
+        """A collection looked up by id only; a store made before `index` was chosen gets it now."""
+        collection = self._client.get_or_create_collection(
+            self.collection_name + suffix,
+            embedding_function=_chroma_embedding_function(None),
+            configuration={"hnsw": {"space": "cosine", **index}},
+        )
+        held = (collection.configuration or {}).get("hnsw") or {}
+        if index and held.get("sync_threshold") != index["sync_threshold"]:
+            collection.modify(configuration={"hnsw": dict(index)})
+        return collection
+
     def _collection_names(self, include_side: bool = False) -> list[str]:
         names = [str(getattr(c, "name", c)) for c in self._client.list_collections()]
         return [n for n in names if n.startswith(COLLECTION_PREFIX)
@@ -203,26 +217,32 @@ class ChromaStore:
         with self._commit_lock.held():
             yield
 
+    def _write_batches(self, count: int) -> Iterator[slice]:
+        """Slices of at most Chroma's largest batch: each write call has a fixed cost, so fewer is faster."""
+        if not self._max_batch:
+            self._max_batch = int(self._client.get_max_batch_size())
+        for start in range(0, count, self._max_batch):
+            yield slice(start, start + self._max_batch)
+
     def upsert(self, chunks: Sequence[Chunk], vectors: "np.ndarray") -> None:
-        for start in range(0, len(chunks), _GET_BATCH):
-            part = chunks[start : start + _GET_BATCH]
+        """Store chunks with their vectors; any number, of any documents, in as few writes as Chroma allows."""
+        for part in self._write_batches(len(chunks)):
             self._collection.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata for c in part],
-                embeddings=vectors[start : start + _GET_BATCH],
+                ids=[c.id for c in chunks[part]],
+                documents=[c.text for c in chunks[part]],
+                metadatas=[c.metadata for c in chunks[part]],
+                embeddings=vectors[part],
             )
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """Refresh metadata (positions, titles) of chunks whose vectors are still right."""
-        for start in range(0, len(chunks), _GET_BATCH):
-            part = chunks[start : start + _GET_BATCH]
-            self._collection.update(ids=[c.id for c in part], metadatas=[c.metadata for c in part])
+        for part in self._write_batches(len(chunks)):
+            self._collection.update(ids=[c.id for c in chunks[part]], metadatas=[c.metadata for c in chunks[part]])
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
-        for start in range(0, len(ids), _GET_BATCH):
-            self._collection.delete(ids=ids[start : start + _GET_BATCH])
+        for part in self._write_batches(len(ids)):
+            self._collection.delete(ids=ids[part])
 
     # -- reading ---------------------------------------------------------------
 
@@ -247,12 +267,13 @@ class ChromaStore:
         return [by_id[i] for i in ids if i in by_id]
 
     def query(self, vector: "np.ndarray", n: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The `n` chunks nearest the vector (among those matching `where`, if given)."""
-        total = self.count()
-        if total == 0:
-            return []
+        """The `n` chunks nearest the vector (among those matching `where`, if given).
+
+        One search, whatever the store holds: Chroma returns fewer hits from a smaller
+        collection and none from an empty one, so nothing is counted first.
+        """
         got = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where,
+            query_embeddings=[vector], n_results=n, where=where,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -282,10 +303,9 @@ class ChromaStore:
 
     def put_terms(self, terms: Sequence[str], vectors: "np.ndarray") -> None:
         """Store one vector per vocabulary term; terms are shared by all documents."""
-        for start in range(0, len(terms), _GET_BATCH):
-            part = list(terms[start : start + _GET_BATCH])
-            self._terms.upsert(ids=[self._term_id(t) for t in part], documents=part,
-                               embeddings=vectors[start : start + _GET_BATCH])
+        for part in self._write_batches(len(terms)):
+            words = list(terms[part])
+            self._terms.upsert(ids=[self._term_id(t) for t in words], documents=words, embeddings=vectors[part])
 
     def stored_terms(self) -> tuple[list[str], "np.ndarray"]:
         """Every stored term with its vector (to copy a vocabulary into another store)."""
@@ -312,26 +332,35 @@ class ChromaStore:
 
     def put_document(self, record: DocumentRecord) -> None:
         """Make `record` the live version of its document (one atomic write)."""
+        self.put_documents([record])
+
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Make each record the live version of its document, in as few writes as Chroma allows."""
         import json
 
-        self._documents.upsert(
-            ids=[record.doc_id],
-            documents=[record.text],
-            embeddings=[[1.0]],  # records are looked up by id, never by similarity
-            metadatas=[{
-                "version": record.version, "title": record.title, "url": record.url,
-                "lang": record.lang, "source_site": record.source_site, "text_key": text_key(record.text),
-                "created_at": record.created_at, "updated_at": record.updated_at,
-                "revision": record.revision,
-                "chunk_ids": json.dumps(list(record.chunk_ids)),
-                "extra": json.dumps(record.extra, ensure_ascii=False),
-            }],
-        )
+        unread = [r.doc_id for r in records if not r.text_loaded]
+        if unread:
+            raise StoreError(f"records listed without their text cannot be written back: {', '.join(unread)}")
+        for part in self._write_batches(len(records)):
+            self._documents.upsert(
+                ids=[r.doc_id for r in records[part]],
+                documents=[r.text for r in records[part]],
+                embeddings=[[1.0]] * len(records[part]),  # records are looked up by id, never by similarity
+                metadatas=[{
+                    "version": r.version, "title": r.title, "url": r.url,
+                    "lang": r.lang, "source_site": r.source_site, "text_key": text_key(r.text),
+                    "created_at": r.created_at, "updated_at": r.updated_at,
+                    "revision": r.revision, "paragraphs": r.paragraph_count,
+                    "chunk_ids": json.dumps(list(r.chunk_ids)),
+                    "extra": json.dumps(r.extra, ensure_ascii=False),
+                } for r in records[part]],
+            )
 
-    def _records(self, **query: Any) -> list[DocumentRecord]:
+    def _records(self, with_text: bool = True, **query: Any) -> list[DocumentRecord]:
         import json
 
-        got = self._documents.get(include=["documents", "metadatas"], **query)
+        got = self._documents.get(include=["documents", "metadatas"] if with_text else ["metadatas"], **query)
+        texts = got["documents"] if with_text else [None] * len(got["ids"])
         return [
             DocumentRecord(
                 doc_id=i, version=str(m["version"]), text=doc or "",
@@ -340,8 +369,9 @@ class ChromaStore:
                 source_site=str(m.get("source_site", "")), created_at=str(m.get("created_at", "")),
                 updated_at=str(m.get("updated_at", "")), revision=int(m.get("revision", 1)),
                 extra=json.loads(str(m.get("extra", "{}"))),
+                paragraph_count=int(m.get("paragraphs", 0)), text_loaded=with_text,
             )
-            for i, doc, m in zip(got["ids"], got["documents"], got["metadatas"])
+            for i, doc, m in zip(got["ids"], texts, got["metadatas"])
         ]
 
     def merge_extra(self, doc_id: str, extra: dict[str, object]) -> None:
@@ -367,8 +397,17 @@ class ChromaStore:
         titles = [str((m or {}).get("title") or i) for i, m in zip(got["ids"], got["metadatas"])]
         return titles, int(self._documents.count())
 
-    def list_documents(self) -> list[DocumentRecord]:
-        return sorted(self._records(), key=lambda r: r.doc_id)
+    def list_documents(self, with_text: bool = False) -> list[DocumentRecord]:
+        """Every live record, by id. Without `with_text` no article text is read (records
+        written before paragraph counts were kept get theirs from their text)."""
+        records = self._records(with_text=with_text)
+        uncounted = [r.doc_id for r in records if not r.paragraph_count]
+        if uncounted:
+            counted = {r.doc_id: r for start in range(0, len(uncounted), _GET_BATCH)
+                       for r in self._records(ids=uncounted[start : start + _GET_BATCH])}
+            records = [replace(r, paragraph_count=counted[r.doc_id].paragraph_count) if r.doc_id in counted else r
+                       for r in records]
+        return sorted(records, key=lambda r: r.doc_id)
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document completely; returns how many chunks were deleted."""
@@ -380,36 +419,68 @@ class ChromaStore:
         return len(ids)
 
     def document_chunks(self, doc_id: str) -> DocumentChunks | None:
-        """The live chunks of a document with vectors; cached per version.
+        """The live chunks of a document with vectors (see `documents_chunks`)."""
+        return self.documents_chunks([doc_id])[0]
 
-        Checking the version costs one small read, so answers always reflect the
-        latest ingest, even one made by another process.
+    def documents_chunks(self, doc_ids: Sequence[str]) -> list[DocumentChunks | None]:
+        """The live chunks of each document with vectors (None for an unknown id); cached per version.
+
+        The cached ones cost one small read for all of them (their versions), so answers
+        always reflect the latest ingest, even one made by another process; the others
+        cost two reads for all of them (records, then chunks), not two each: on a Chroma
+        server every read is a round trip.
         """
+        found: dict[str, DocumentChunks | None] = {}
+        cached = {i: c for i in dict.fromkeys(doc_ids) if (c := self._cache.get(i)) is not None}
+        if cached:
+            got = self._documents.get(ids=list(cached), include=["metadatas"])
+            live = {i: str(m["version"]) for i, m in zip(got["ids"], got["metadatas"])}
+            for doc_id, chunks in cached.items():
+                if doc_id not in live:
+                    found[doc_id] = None
+                elif live[doc_id] == chunks.record.version:
+                    found[doc_id] = chunks
+        unread = [i for i in dict.fromkeys(doc_ids) if i not in found]
+        if unread:
+            found.update(self._read_documents(unread))
+        return [found[i] for i in doc_ids]
+
+    def _read_documents(self, doc_ids: list[str], attempts: int = 3) -> dict[str, DocumentChunks | None]:
+        records = {r.doc_id: r for r in self._records(ids=doc_ids)}
+        rows = self._chunk_rows([c for r in records.values() for c in r.chunk_ids])
+        found: dict[str, DocumentChunks | None] = {}
+        changing = []
+        for doc_id in doc_ids:
+            record = records.get(doc_id)
+            if record is None:
+                found[doc_id] = None
+            elif all(c in rows for c in record.chunk_ids):
+                found[doc_id] = self._keep(record, rows)
+            else:
+                # A re-ingest switched versions and deleted old chunks between our two
+                # reads: read the (new) record again rather than answer from half a version.
+                changing.append(doc_id)
+        if changing:
+            if attempts <= 1:
+                raise StoreError(f"document {changing[0]!r} keeps changing while being read; try again")
+            found.update(self._read_documents(changing, attempts - 1))
+        return found
+
+    def _chunk_rows(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any], Any]]:
+        rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
+        for start in range(0, len(chunk_ids), _GET_BATCH):
+            got = self._collection.get(ids=chunk_ids[start : start + _GET_BATCH],
+                                       include=["documents", "metadatas", "embeddings"])
+            for i, doc, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+                rows[i] = (doc or "", dict(meta or {}), vector)
+        return rows
+
+    def _keep(self, record: DocumentRecord, rows: dict[str, tuple[str, dict[str, Any], Any]]) -> DocumentChunks:
+        """A document's chunks in stored order, now cached."""
         import numpy as np
 
-        version = self._documents.get(ids=[doc_id], include=["metadatas"])["metadatas"]
-        if not version:
-            return None
-        cached = self._cache.get(doc_id)
-        if cached is not None and cached.record.version == version[0]["version"]:
-            return cached
-        for _attempt in range(3):
-            record = self.get_document(doc_id)
-            if record is None:
-                return None
-            got = self._collection.get(ids=list(record.chunk_ids),
-                                       include=["documents", "metadatas", "embeddings"])
-            if len(got["ids"]) == len(record.chunk_ids):
-                break
-            # A re-ingest switched versions and deleted old chunks between our two
-            # reads: read the (new) record again rather than answer from half a version.
-        else:
-            raise StoreError(f"document {doc_id!r} keeps changing while being read; try again")
-        order = {chunk_id: n for n, chunk_id in enumerate(record.chunk_ids)}
-        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]),
-                      key=lambda row: order[row[0]])
-        hits = [Hit(i, doc or "", dict(meta or {})) for i, doc, meta, _ in rows]
-        vectors = np.asarray([vec for *_, vec in rows], dtype=np.float32).reshape(len(rows), -1)
+        hits = [Hit(i, rows[i][0], rows[i][1]) for i in record.chunk_ids]
+        vectors = np.asarray([rows[i][2] for i in record.chunk_ids], dtype=np.float32).reshape(len(hits), -1)
         chunks = DocumentChunks(record, hits, vectors)
-        self._cache.put(doc_id, chunks)
+        self._cache.put(record.doc_id, chunks)
         return chunks

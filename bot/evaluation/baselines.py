@@ -51,7 +51,7 @@ def naive_rag_method(store: ChromaStore, depth: int = 5) -> Method:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    chunks = [c for record in store.list_documents() for c in splitter.split_text(record.text)]
+    chunks = [c for record in store.list_documents(with_text=True) for c in splitter.split_text(record.text)]
     vectors = store.embeddings.embed_passages(chunks)
 
     def run(gold: GoldQuestion) -> QuestionResult:
