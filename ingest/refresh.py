@@ -74,8 +74,9 @@ def url_documents(store: ChromaStore, doc_ids: Iterable[str] = ()) -> list[Docum
     """The URL documents to refresh: all of them, or the named ones (unknown or file ids refused)."""
     wanted = list(doc_ids)
     if not wanted:
-        listed = [store.get_document(r.doc_id) for r in store.list_documents() if web_state(r)]
-        return [r for r in listed if r is not None]  # (one removed since the listing is skipped)
+        # The listing reads no texts; the URL documents' records are read again, whole
+        # (one removed since the listing is simply not found).
+        return store.get_documents([r.doc_id for r in store.list_documents() if web_state(r)])
     records = []
     for doc_id in wanted:
         record = store.get_document(doc_id)

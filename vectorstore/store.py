@@ -41,6 +41,14 @@ _GET_BATCH = 500
 # (docs/scale.md). They are looked up by id and their index holds one number per
 # document, so persisting it every few writes costs next to nothing.
 DOCUMENTS_INDEX = {"sync_threshold": 10, "batch_size": 10}
+
+
+def _slices(count: int, size: int) -> Iterator[slice]:
+    """Consecutive slices of at most `size` covering `count` items: one Chroma call each."""
+    for start in range(0, count, size):
+        yield slice(start, start + size)
+
+
 CACHE_DOCUMENTS = 64  # documents kept with their chunks and vectors (about 0.2 MB each)
 CACHE_TERMS = 50_000  # term vectors kept (1.5 KB each: about 75 MB at most)
 
@@ -221,8 +229,7 @@ class ChromaStore:
         """Slices of at most Chroma's largest batch: each write call has a fixed cost, so fewer is faster."""
         if not self._max_batch:
             self._max_batch = int(self._client.get_max_batch_size())
-        for start in range(0, count, self._max_batch):
-            yield slice(start, start + self._max_batch)
+        return _slices(count, self._max_batch)
 
     def upsert(self, chunks: Sequence[Chunk], vectors: "np.ndarray") -> None:
         """Store chunks with their vectors; any number, of any documents, in as few writes as Chroma allows."""
@@ -249,8 +256,8 @@ class ChromaStore:
     def missing(self, ids: Sequence[str]) -> list[str]:
         """Those of `ids` (in order) that have no stored chunk."""
         present: set[str] = set()
-        for start in range(0, len(ids), _GET_BATCH):
-            present.update(self._collection.get(ids=list(ids[start : start + _GET_BATCH]), include=[])["ids"])
+        for part in _slices(len(ids), _GET_BATCH):
+            present.update(self._collection.get(ids=list(ids[part]), include=[])["ids"])
         return [i for i in ids if i not in present]
 
     def ids_where(self, where: dict[str, Any]) -> list[str]:
@@ -296,8 +303,8 @@ class ChromaStore:
         """The terms (in order, without repeats) that have no stored vector yet."""
         wanted = [t for t in dict.fromkeys(terms) if t not in self._term_cache]
         present: set[str] = set()
-        for start in range(0, len(wanted), _GET_BATCH):
-            ids = [self._term_id(t) for t in wanted[start : start + _GET_BATCH]]
+        for part in _slices(len(wanted), _GET_BATCH):
+            ids = [self._term_id(t) for t in wanted[part]]
             present.update(self._terms.get(ids=ids, include=["documents"])["documents"])
         return [t for t in wanted if t not in present]
 
@@ -320,8 +327,8 @@ class ChromaStore:
 
         terms = list(dict.fromkeys(terms))
         wanted = [t for t in terms if t not in self._term_cache]
-        for start in range(0, len(wanted), _GET_BATCH):
-            ids = [self._term_id(t) for t in wanted[start : start + _GET_BATCH]]
+        for part in _slices(len(wanted), _GET_BATCH):
+            ids = [self._term_id(t) for t in wanted[part]]
             got = self._terms.get(ids=ids, include=["documents", "embeddings"])
             for term, vector in zip(got["documents"], got["embeddings"]):
                 self._term_cache.put(term, np.asarray(vector, dtype=np.float32))
@@ -388,8 +395,14 @@ class ChromaStore:
         return list(self._documents.get(where={"text_key": text_key(text)}, include=[])["ids"])
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:
-        found = self._records(ids=[doc_id])
+        found = self.get_documents([doc_id])
         return found[0] if found else None
+
+    def get_documents(self, doc_ids: Sequence[str]) -> list[DocumentRecord]:
+        """The live records (with texts) of those ids that are stored, in their order, read in batches."""
+        found = {r.doc_id: r for part in _slices(len(doc_ids), _GET_BATCH)
+                 for r in self._records(ids=list(doc_ids[part]))}
+        return [found[i] for i in doc_ids if i in found]
 
     def catalogue(self, limit: int = 5) -> tuple[list[str], int]:
         """Up to `limit` stored titles and how many documents there are (cheap: no texts read)."""
@@ -403,8 +416,7 @@ class ChromaStore:
         records = self._records(with_text=with_text)
         uncounted = [r.doc_id for r in records if not r.paragraph_count]
         if uncounted:
-            counted = {r.doc_id: r for start in range(0, len(uncounted), _GET_BATCH)
-                       for r in self._records(ids=uncounted[start : start + _GET_BATCH])}
+            counted = {r.doc_id: r for r in self.get_documents(uncounted)}
             records = [replace(r, paragraph_count=counted[r.doc_id].paragraph_count) if r.doc_id in counted else r
                        for r in records]
         return sorted(records, key=lambda r: r.doc_id)
@@ -468,8 +480,8 @@ class ChromaStore:
 
     def _chunk_rows(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any], Any]]:
         rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
-        for start in range(0, len(chunk_ids), _GET_BATCH):
-            got = self._collection.get(ids=chunk_ids[start : start + _GET_BATCH],
+        for part in _slices(len(chunk_ids), _GET_BATCH):
+            got = self._collection.get(ids=chunk_ids[part],
                                        include=["documents", "metadatas", "embeddings"])
             for i, doc, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
                 rows[i] = (doc or "", dict(meta or {}), vector)
