@@ -36,37 +36,30 @@ from report import fit_split, report_split  # noqa: E402
 from bot.bridge import bridge_terms  # noqa: E402
 from bot.evaluation.gold import GoldQuestion, bundled_gold_files, load_gold  # noqa: E402
 from bot.evaluation.metrics import QuestionResult  # noqa: E402
-from bot.retrieval import (BM25_WEIGHT, DENSE_KINDS, MAX_DOCUMENTS, NOMINATING_HITS, SCORE_DECIMALS,  # noqa: E402
-                           language_offset, score_documents)
+from bot.retrieval import BM25_WEIGHT, DENSE_KINDS, nominate, score_documents  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from vectorstore.records import DocumentChunks, Hit  # noqa: E402
+from vectorstore.records import DocumentChunks  # noqa: E402
 from vectorstore.store import ChromaStore  # noqa: E402
 
 GRID = [round(0.01 * i, 2) for i in range(0, 15)]
-Prepared = tuple[object, list[Hit], dict[str, DocumentChunks | None]]
-
-
-def prepare(store: ChromaStore, question: GoldQuestion) -> Prepared:
-    vector = store.embeddings.embed_question(question.question)
-    hits = store.query(vector, NOMINATING_HITS)
-    seen = {h.id for h in hits}
-    hits += [h for h in store.query(vector, NOMINATING_HITS, where={"lang": {"$ne": question.lang}})
-             if h.id not in seen]
-    ids = dict.fromkeys(str(h.metadata.get("doc_id")) for h in hits)
-    return vector, hits, {i: store.document_chunks(i) for i in ids}
-
-
+Prepared = tuple[object, dict[str, DocumentChunks | None]]
 _BRIDGED: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
 
+def prepare(store: ChromaStore, question: GoldQuestion) -> Prepared:
+    return store.embeddings.embed_question(question.question), {}
+
+
 def ranked(store: ChromaStore, question: GoldQuestion, prepared: Prepared, offset: float) -> list[str]:
-    vector, hits, chunks = prepared
+    """The question's top five paragraphs, nominated and ranked as `bot.retrieval` does, with `offset`."""
+    vector, chunks = prepared
     offsets = {question.lang: offset}
-    order = sorted(hits, key=lambda h: -round(h.score + language_offset(
-        question.lang, str(h.metadata.get("lang", "")), offsets), SCORE_DECIMALS))
-    ids = tuple(dict.fromkeys(str(h.metadata.get("doc_id")) for h in order))[:MAX_DOCUMENTS]
+    ids, _ = nominate(store, vector, question.question, question.lang, offsets)
+    for doc_id in ids:
+        if doc_id not in chunks:
+            chunks[doc_id] = store.document_chunks(doc_id)
     documents = [d for d in (chunks[i] for i in ids) if d is not None]
-    key = (question.question, ids)
+    key = (question.question, tuple(ids))
     if key not in _BRIDGED:
         _BRIDGED[key] = [t for terms in bridge_terms(question.question, store, documents).terms.values()
                          for t in terms]
@@ -83,7 +76,7 @@ def recall3(results: Sequence[QuestionResult]) -> float:
     return sum(1 for r in (x.first_hit() for x in results) if r and r <= 3) / (len(results) or 1)
 
 
-def measure(label: str, store: ChromaStore, groups: dict[str, list[GoldQuestion]]) -> dict[float, float]:
+def measure(label: str, store: ChromaStore, groups: dict[str, list[GoldQuestion]]) -> dict[float, dict[str, float]]:
     """Print each group's R@3/MRR per offset (the offset of the group's question language)."""
     prepared = {g: [prepare(store, q) for q in qs if q.answerable] for g, qs in groups.items()}
     asked = {g: [q for q in qs if q.answerable] for g, qs in groups.items()}
